@@ -1,0 +1,240 @@
+"""The `leaktrace` command line: a thin layer over `leaktrace.Workspace`."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .errors import LeaktraceError
+from .marks.embed import visible
+from .workspace import Workspace
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Individually marked copies of sensitive documents, and tracing of leaks to the copy.")
+doc_app = typer.Typer(no_args_is_help=True, help="Register and inspect original documents.")
+rec_app = typer.Typer(no_args_is_help=True, help="Import and list recipients.")
+app.add_typer(doc_app, name="doc")
+app.add_typer(rec_app, name="recipients")
+
+out = Console(highlight=False, soft_wrap=True)
+
+WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
+                            help="Workspace folder (default: ./.leaktrace).", show_default=False)
+JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
+def safe(s: str) -> str:
+    """Leak and document text is hostile: show control characters, never interpret markup."""
+    return escape(visible(s))
+
+
+def emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(o):
+    if isinstance(o, float) and (math.isinf(o) or math.isnan(o)):
+        return str(o)
+    raise TypeError(type(o).__name__)
+
+
+@app.command()
+def init(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Create a workspace: embedded database and a new secret marking key."""
+    ws = Workspace.create(workspace)
+    if as_json:
+        emit_json({"workspace": str(ws.path)})
+    else:
+        out.print(f"Created workspace {safe(str(ws.path))} (keep {safe(str(ws.path / 'key'))} secret and backed up).")
+
+
+@doc_app.command("add")
+def doc_add(file: Path = typer.Argument(..., help="Original document (.txt or .md)."),
+            title: Optional[str] = typer.Option(None, "--title", help="Title (default: first line)."),
+            channels: Optional[str] = typer.Option(None, "--channels",
+                                                   help="Comma-separated channels to mark with (default: all): "
+                                                        "invisible,typographic,lexical,declared."),
+            workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Register an original; prints its document id."""
+    with Workspace.open(workspace) as ws:
+        d = ws.add_document(file, title=title, channels=channels)
+    if as_json:
+        emit_json(d.to_json())
+    else:
+        out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\tchannels: {', '.join(d.channels)}")
+
+
+@doc_app.command("list")
+def doc_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """List registered documents."""
+    with Workspace.open(workspace) as ws:
+        docs = ws.documents()
+    if as_json:
+        emit_json([d.to_json() for d in docs])
+        return
+    t = Table("id", "title", "format", "words", "channels", "registered")
+    for d in docs:
+        t.add_row(d.id, safe(d.title), d.format, str(d.words), ",".join(d.channels), d.created_at)
+    out.print(t)
+
+
+@doc_app.command("capacity")
+def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
+                 workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """How many sites each channel has and how many recipients each leak type can separate."""
+    with Workspace.open(workspace) as ws:
+        cap = ws.capacity(doc)
+    if as_json:
+        emit_json(cap.to_json())
+        return
+    out.print(f"{cap.document.id} “{safe(cap.document.title)}”: {cap.words} words, "
+              f"{sum(cap.sites_by_channel.values())} sites")
+    t = Table("channel", "sites")
+    for ch, n in cap.sites_by_channel.items():
+        t.add_row(ch, str(n))
+    out.print(t)
+    t = Table("leak type", "marks that survive", "sites", "recipients separable (whole document)",
+              "words needed among 1,000 copies")
+    for p in cap.profiles:
+        sep = "unlimited" if math.isinf(p.separable_recipients) else f"{p.separable_recipients:,.0f}"
+        t.add_row(p.leak_type, p.channels, str(p.sites), sep,
+                  "not reachable" if p.words_for_1000 is None else str(p.words_for_1000))
+    out.print(t)
+
+
+@rec_app.command("import")
+def rec_import(file: Path = typer.Argument(..., help="CSV with columns id,name,email (more kept as attributes)."),
+               update: bool = typer.Option(False, "--update", help="Replace recipients that already exist."),
+               workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Import recipients from CSV (all or nothing)."""
+    with Workspace.open(workspace) as ws:
+        n = ws.import_recipients(file, update=update)
+    if as_json:
+        emit_json({"imported": n})
+    else:
+        out.print(f"Imported {n} recipients.")
+
+
+@rec_app.command("list")
+def rec_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """List recipients."""
+    with Workspace.open(workspace) as ws:
+        recs = ws.recipients()
+    if as_json:
+        emit_json([r.to_json() for r in recs])
+        return
+    t = Table("id", "name", "email")
+    for r in recs:
+        t.add_row(safe(r.id), safe(r.name), safe(r.email))
+    out.print(t)
+
+
+@app.command()
+def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
+         to: str = typer.Option("all", "--to", help="`all`, comma-separated recipient ids, or a CSV with an id column."),
+         out_dir: Path = typer.Option(Path("copies"), "--out", help="Folder for the copies and manifest.json."),
+         preview: Optional[str] = typer.Option(None, "--preview", metavar="RECIPIENT",
+                                               help="Show what this recipient's copy changes; write nothing."),
+         force: bool = typer.Option(False, "--force", help="Overwrite existing copies in --out."),
+         workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Write one marked copy per recipient (same format as the original) and record the distribution."""
+    with Workspace.open(workspace) as ws:
+        if preview is not None:
+            changes = ws.preview(doc, preview)
+            if as_json:
+                emit_json([c.__dict__ for c in changes])
+                return
+            t = Table("line", "channel", "kind", "original", "copy", "in context")
+            for c in changes:
+                t.add_row(str(c.line), c.channel, c.kind, safe(c.original), safe(c.copy), safe(c.context))
+            out.print(t)
+            out.print(f"{len(changes)} changes in the copy for {safe(preview)}; invisible characters shown as <U+XXXX>.")
+            return
+        res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force)
+    if as_json:
+        emit_json(res.to_json())
+    else:
+        out.print(f"Wrote {len(res.copies)} marked copies of {res.document.id} ({res.sites} sites) "
+                  f"to {safe(str(out_dir))}; manifest: {safe(res.manifest)}")
+
+
+@app.command()
+def trace(file: Path = typer.Argument(..., help="The leaked text (UTF-8 text file)."),
+          sites: bool = typer.Option(False, "--sites", help="List every site read and how the top copy agreed."),
+          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Which document the leak comes from, which copy it matches, and how sure."""
+    with Workspace.open(workspace) as ws:
+        res = ws.trace_file(file)
+    if as_json:
+        emit_json(res.to_json())
+        return
+    style = {"identified": "bold red", "inconclusive": "bold yellow", "no_match": "bold green"}[res.verdict]
+    out.print(f"[{style}]Verdict: {res.verdict.upper().replace('_', ' ')}[/]")
+    out.print(safe(res.summary))
+    if res.document is None:
+        return
+    out.print(f"Leak: {res.leak_words} words, {res.aligned_words} aligned to {res.document['id']} "
+              f"in {len(res.passages)} passage(s).")
+    chans = ", ".join(f"{ch} {res.sites_read.get(ch, 0)}/{n}" for ch, n in res.sites_covered.items())
+    out.print(f"Marks read (read/covered): {chans or 'none'}")
+    if res.copies:
+        t = Table("rank", "recipient", "name", "copy", "score", "false-accusation bound", "agreed", "")
+        for k, c in enumerate(res.copies, 1):
+            t.add_row(str(k), safe(c.recipient), safe(c.name), c.copy, f"{c.score:.2f}",
+                      f"{c.false_accusation_bound:.2e}", f"{c.agreed}/{c.read}",
+                      "[bold red]identified[/]" if c.identified else "")
+        out.print(f"Copies scored: {res.recipients_scored} (identified at a bound ≤ {res.bar:.0e})")
+        out.print(t)
+    for p in res.passages[:5]:
+        out.print(f"  leak {p.leak_start}-{p.leak_end} ↔ {res.document['id']} {p.doc_start}-{p.doc_end}: "
+                  f"“{safe(_clip(p.leak_text))}”")
+    if sites and res.site_reads:
+        t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees")
+        for r in res.site_reads:
+            t.add_row(str(r.site), str(r.line), r.channel, r.kind, safe(r.observed), safe(r.accused),
+                      "yes" if r.agrees else "no")
+        out.print(t)
+
+
+def _clip(s: str, n: int = 90) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except LeaktraceError as e:
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {safe(str(e))}")
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        if isinstance(e, click.exceptions.Exit):
+            sys.exit(e.exit_code)
+        if os.environ.get("LEAKTRACE_DEBUG"):
+            raise
+        Console(stderr=True, highlight=False).print(
+            f"[bold red]internal error:[/] {safe(type(e).__name__)}: {safe(str(e))} "
+            "(set LEAKTRACE_DEBUG=1 for details)")
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

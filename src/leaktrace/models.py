@@ -1,0 +1,139 @@
+"""Domain values returned by the library (and printed by the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+def doc_public_id(n: int) -> str:
+    return f"D{n}"
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    format: str
+    source_name: str
+    words: int
+    channels: tuple[str, ...]
+    sha256: str
+    created_at: str
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["channels"] = list(self.channels)
+        return d
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    name: str
+    email: str
+    attributes: dict
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IssuedCopy:
+    recipient: str
+    copy: str
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    document: Document
+    copies: tuple[IssuedCopy, ...]
+    manifest: str
+    sites: int
+
+    def to_json(self) -> dict:
+        return {"document": {"id": self.document.id, "title": self.document.title},
+                "sites": self.sites, "manifest": self.manifest,
+                "copies": [asdict(c) for c in self.copies]}
+
+
+@dataclass(frozen=True)
+class LeakProfile:
+    """How a document's marks fare under one kind of leak."""
+
+    leak_type: str
+    channels: str
+    sites: int
+    separable_recipients: float  # recipients a whole-document leak can separate at the bar
+    words_for_1000: int | None  # words of such a leak needed to identify among 1,000 copies
+
+
+@dataclass(frozen=True)
+class Capacity:
+    document: Document
+    words: int
+    sites_by_channel: dict[str, int]
+    sites_by_kind: dict[str, int]
+    profiles: tuple[LeakProfile, ...]
+
+    def to_json(self) -> dict:
+        return {"document": {"id": self.document.id, "title": self.document.title},
+                "words": self.words, "sites_by_channel": self.sites_by_channel,
+                "sites_by_kind": self.sites_by_kind,
+                "profiles": [asdict(p) for p in self.profiles]}
+
+
+@dataclass(frozen=True)
+class CopyScore:
+    recipient: str
+    name: str
+    copy: str
+    score: float
+    false_accusation_bound: float
+    agreed: int
+    read: int
+    identified: bool
+
+
+@dataclass(frozen=True)
+class SiteRead:
+    site: int
+    channel: str
+    kind: str
+    line: int
+    observed: str
+    accused: str
+    agrees: bool
+
+
+@dataclass(frozen=True)
+class PassageMatch:
+    leak_start: int
+    leak_end: int
+    doc_start: int
+    doc_end: int
+    leak_text: str
+    doc_text: str
+
+
+@dataclass
+class TraceResult:
+    verdict: str  # identified | inconclusive | no_match
+    summary: str
+    document: dict | None = None
+    passages: list[PassageMatch] = field(default_factory=list)
+    leak_words: int = 0
+    aligned_words: int = 0
+    sites_covered: dict[str, int] = field(default_factory=dict)
+    sites_read: dict[str, int] = field(default_factory=dict)
+    copies: list[CopyScore] = field(default_factory=list)
+    site_reads: list[SiteRead] = field(default_factory=list)
+    recipients_scored: int = 0
+    more_words_needed: int | None = None
+    bar: float = 1e-6
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        return d

@@ -1,0 +1,1 @@
+"""Source search: which registered document a leak comes from."""

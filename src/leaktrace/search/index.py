@@ -1,0 +1,32 @@
+"""The fingerprint index behind source search, stored in the workspace database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from ..store.db import fingerprints
+
+_CHUNK = 900
+
+
+def add(conn: Connection, doc: int, hashes: Iterable[int]) -> None:
+    rows = [{"hash": h, "doc": doc} for h in hashes]
+    for i in range(0, len(rows), 5000):
+        conn.execute(fingerprints.insert(), rows[i:i + 5000])
+
+
+def candidates(conn: Connection, hashes: Iterable[int], limit: int = 5) -> list[tuple[int, int]]:
+    """Documents sharing the most fingerprints with the query: (doc, shared count)."""
+    counts: dict[int, int] = {}
+    hashes = list(hashes)
+    for i in range(0, len(hashes), _CHUNK):
+        chunk = hashes[i:i + _CHUNK]
+        q = (select(fingerprints.c.doc, func.count())
+             .where(fingerprints.c.hash.in_(chunk))
+             .group_by(fingerprints.c.doc))
+        for doc, n in conn.execute(q):
+            counts[doc] = counts.get(doc, 0) + n
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]

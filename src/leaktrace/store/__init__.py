@@ -1,0 +1,1 @@
+"""Storage: the workspace database (SQLite by default, any SQLAlchemy URL at scale)."""

@@ -1,0 +1,100 @@
+"""Database tables of a workspace, in SQLAlchemy Core.
+
+One schema for every backend: SQLite embedded in the workspace folder by default, or a
+server database given by URL in the workspace settings.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+
+SCHEMA_VERSION = "1"
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(40), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("original", Text, nullable=False),
+    Column("base", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("words", Integer, nullable=False),
+    Column("channels", String(80), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+recipients = Table(
+    "recipients", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("attributes", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+codes = Table(
+    "codes", metadata,
+    Column("doc", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("sites", LargeBinary, nullable=False),
+    Column("biases", LargeBinary, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+copies = Table(
+    "copies", metadata,
+    Column("doc", Integer, ForeignKey("documents.id"), nullable=False),
+    Column("recipient", String(200), ForeignKey("recipients.id"), nullable=False),
+    Column("copy_id", String(20), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    PrimaryKeyConstraint("doc", "recipient"),
+)
+
+fingerprints = Table(
+    "fingerprints", metadata,
+    Column("hash", BigInteger, nullable=False),
+    Column("doc", Integer, nullable=False),
+    PrimaryKeyConstraint("hash", "doc"),
+    sqlite_with_rowid=False,
+)
+
+
+
+def connect(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+    return engine

@@ -1,0 +1,1 @@
+"""Text primitives: tokens with offsets, folding to a skeleton, protected spans, alignment."""

@@ -1,0 +1,117 @@
+"""Alignment of a leak to a document at token level, tolerant to edits and reordering.
+
+The leak is cut into sentence blocks; each block is placed in the document by voting
+with shared word trigrams, then aligned to that region by longest common subsequence
+(rapidfuzz). Only runs of at least two matching tokens are kept, so isolated common
+words never anchor a mark reading. The result maps document tokens to leak tokens.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from .tokens import Tokens
+
+NGRAM = 3
+MAX_BLOCK = 60
+MIN_RUN = 2
+_SENTENCE_END = {".", "!", "?", "..."}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of the leak aligned to a stretch of the document (character offsets)."""
+
+    leak_start: int
+    leak_end: int
+    doc_start: int
+    doc_end: int
+    tokens: int
+
+
+@dataclass(frozen=True)
+class Alignment:
+    doc_to_leak: np.ndarray  # per document token: aligned leak token index, or -1
+    matched: int  # number of aligned tokens
+    passages: tuple[Passage, ...]
+
+
+class DocIndex:
+    """Trigram positions of a document's skeleton tokens (built once per trace)."""
+
+    def __init__(self, doc: Tokens):
+        self.doc = doc
+        self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        skel = doc.skel
+        for i in range(len(skel) - NGRAM + 1):
+            self.grams[skel[i:i + NGRAM]].append(i)
+
+
+def _blocks(leak: Tokens) -> list[tuple[int, int]]:
+    blocks = []
+    start = 0
+    for i, s in enumerate(leak.skel):
+        if (s in _SENTENCE_END and i + 1 - start >= 6) or i + 1 - start >= MAX_BLOCK:
+            blocks.append((start, i + 1))
+            start = i + 1
+    if start < len(leak):
+        blocks.append((start, len(leak)))
+    return blocks
+
+
+def align(index: DocIndex, leak: Tokens) -> Alignment:
+    doc = index.doc
+    nd = len(doc)
+    d2l = np.full(nd, -1, dtype=np.int64)
+    lskel = leak.skel
+    for bs, be in _blocks(leak):
+        votes: Counter[int] = Counter()
+        for k in range(bs, be - NGRAM + 1):
+            positions = index.grams.get(lskel[k:k + NGRAM])
+            if positions and len(positions) <= 50:
+                for p in positions:
+                    votes[p - k] += 1
+        if not votes:
+            continue
+        diag, count = votes.most_common(1)[0]
+        slack = (be - bs) // 2 + 8
+        lo = max(0, diag + bs - slack)
+        hi = min(nd, diag + be + slack)
+        if hi <= lo:
+            continue
+        ops = Indel.opcodes(list(lskel[bs:be]), list(doc.skel[lo:hi]))
+        for op in ops:
+            if op.tag != "equal" or op.src_end - op.src_start < MIN_RUN:
+                continue
+            for k in range(op.src_end - op.src_start):
+                di = lo + op.dest_start + k
+                if d2l[di] < 0:
+                    d2l[di] = bs + op.src_start + k
+    return Alignment(d2l, int((d2l >= 0).sum()), tuple(_passages(doc, leak, d2l)))
+
+
+def _passages(doc: Tokens, leak: Tokens, d2l: np.ndarray, max_gap: int = 4) -> list[Passage]:
+    """Group aligned tokens into passages: runs that stay in order with small gaps."""
+    out: list[Passage] = []
+    idx = np.flatnonzero(d2l >= 0)
+    if not len(idx):
+        return out
+    run = [int(idx[0])]
+    for di in idx[1:].tolist():
+        prev = run[-1]
+        if di - prev <= max_gap and 0 < d2l[di] - d2l[prev] <= max_gap:
+            run.append(di)
+        else:
+            out.append(_passage(doc, leak, d2l, run))
+            run = [di]
+    out.append(_passage(doc, leak, d2l, run))
+    return [p for p in out if p.tokens >= 4]
+
+
+def _passage(doc: Tokens, leak: Tokens, d2l: np.ndarray, run: list[int]) -> Passage:
+    first, last = run[0], run[-1]
+    return Passage(leak.starts[d2l[first]], leak.ends[d2l[last]], doc.starts[first], doc.ends[last], len(run))

@@ -1,0 +1,77 @@
+"""Protected spans: text that marks never touch.
+
+Quotations, URLs, e-mail addresses, code, identifiers and names must read exactly as the
+author wrote them, so every site finder asks `Protected.overlaps` before proposing a change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PATTERNS = [
+    # fenced code blocks and inline code (Markdown)
+    re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[^\n]*$", re.M | re.S),
+    re.compile(r"`[^`\n]+`"),
+    # indented code blocks (Markdown): 4 spaces or a tab after a blank line
+    re.compile(r"(?:(?<=\n\n)|^)(?:(?: {4}|\t)[^\n]*(?:\n|$))+"),
+    # URLs, e-mail addresses, Markdown link targets, HTML tags and entities
+    re.compile(r"\b(?:https?|ftp)://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.I),
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    re.compile(r"\]\([^)\n]*\)"),
+    re.compile(r"<[^<>\n]{1,200}>"),
+    re.compile(r"&#?\w+;"),
+    # quotations: straight and curly double quotes, curly single quotes, guillemets
+    re.compile(r"\"[^\"\n]{1,2000}\""),
+    re.compile(r"“[^”\n]{1,2000}”"),
+    re.compile(r"(?:(?<=\s)|^)‘[^’\n]{1,2000}’(?=[\s.,;:!?)]|$)", re.M),
+    re.compile(r"«[^»\n]{1,2000}»"),
+    # identifiers: words with digits and letters mixed, underscores, inner dots or slashes,
+    # camelCase, ALL-CAPS acronyms, @handles and #tags
+    re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+\b"),
+    re.compile(r"\b\w+_\w+\b"),
+    re.compile(r"\b\w+(?:[./\\]\w+)+\b"),
+    re.compile(r"\b[a-z]+[A-Z]\w*\b"),
+    re.compile(r"\b[A-Z]{2,}s?\b"),
+    re.compile(r"[@#]\w+"),
+]
+
+# Names: a capitalized word that is not the first word of a sentence, plus the
+# capitalized words that follow it ("Maria Lopez", "Harrow Valley Water").
+_NAME_RE = re.compile(r"(?<=[^\s.!?:\"“'‘(\[#>*\-•\n]) +([A-Z][\w’'-]*(?: +[A-Z][\w’'-]*)*)")
+# Markdown structure at line starts: headings, list bullets, block quotes, tables.
+_MD_LINE_RE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|[-*+][ \t]|\d+[.)][ \t]|>[ \t]?|\|)", re.M)
+_TABLE_RE = re.compile(r"^[ \t]*\|.*$", re.M)
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A character mask over a text: True where no mark may change anything."""
+
+    mask: bytes
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True if [start, end) touches protected text (for an insertion, its neighbours)."""
+        if end <= start:
+            lo, hi = max(start - 1, 0), min(start + 1, len(self.mask))
+        else:
+            lo, hi = start, end
+        return 1 in self.mask[lo:hi]
+
+
+def find_protected(text: str) -> Protected:
+    mask = bytearray(len(text))
+
+    def cover(a: int, b: int) -> None:
+        mask[a:b] = b"\x01" * (b - a)
+
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            cover(m.start(), m.end())
+    for m in _NAME_RE.finditer(text):
+        cover(m.start(1), m.end(1))
+    for m in _MD_LINE_RE.finditer(text):
+        cover(m.start(), m.end())
+    for m in _TABLE_RE.finditer(text):
+        cover(m.start(), m.end())
+    return Protected(bytes(mask))

@@ -1,0 +1,131 @@
+"""Tracing: leak text → source document and passages → marks read → every copy scored →
+verdict with a false-accusation bound."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import select
+
+from .marks.embed import visible
+from .marks.read import read
+from .marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, sites_needed
+from .models import CopyScore, PassageMatch, SiteRead, TraceResult, doc_public_id
+from .search import fingerprint
+from .search import index as search_index
+from .store import db
+from .text.align import Alignment, DocIndex, align
+from .text.tokens import Tokens, tokenize
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+MIN_PASSAGE_TOKENS = 6  # passages shorter than this are not evidence of derivation
+MIN_DERIVED_TOKENS = 12  # aligned tokens in such passages needed to call a leak derived
+TOP_COPIES = 10
+MAX_SITE_READS = 400
+
+
+def _words(tokens: Tokens) -> int:
+    return sum(1 for s in tokens.skel if s[0].isalnum())
+
+
+def _best_source(ws: "Workspace", leak: Tokens) -> tuple[int | None, Alignment | None, Tokens | None]:
+    hashes = fingerprint.fingerprints(fingerprint.word_skeletons(leak.skel))
+    with ws.engine.connect() as conn:
+        cands = search_index.candidates(conn, hashes, limit=5)
+        best = (None, None, None, 0)
+        for doc, _shared in cands:
+            base = conn.execute(select(db.documents.c.base).where(db.documents.c.id == doc)).scalar_one()
+            dtoks = tokenize(base)
+            al = align(DocIndex(dtoks), leak)
+            strength = sum(p.tokens for p in al.passages if p.tokens >= MIN_PASSAGE_TOKENS)
+            if strength > best[3]:
+                best = (doc, al, dtoks, strength)
+    if best[3] < MIN_DERIVED_TOKENS:
+        return None, None, None
+    return best[0], best[1], best[2]
+
+
+def trace(ws: "Workspace", text: str) -> TraceResult:
+    leak = tokenize(text)
+    leak_words = _words(leak)
+    doc_n, al, dtoks = _best_source(ws, leak)
+    if doc_n is None:
+        return TraceResult("no_match", "The text does not derive from any registered document.",
+                           leak_words=leak_words, bar=BAR)
+    doc, base, sites, code = ws.code(doc_n)
+    passages = [PassageMatch(p.leak_start, p.leak_end, p.doc_start, p.doc_end,
+                             text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end])
+                for p in al.passages if p.tokens >= MIN_PASSAGE_TOKENS]
+    aligned_words = sum(1 for i in np.flatnonzero(al.doc_to_leak >= 0) if dtoks.skel[i][0].isalnum())
+    result = TraceResult("inconclusive", "", document={"id": doc.id, "title": doc.title},
+                         passages=passages, leak_words=leak_words, aligned_words=aligned_words, bar=BAR)
+    reading = read(sites, dtoks, leak, al)
+    covered: Counter[str] = Counter()
+    got: Counter[str] = Counter()
+    for i, site in enumerate(sites):
+        if all(al.doc_to_leak[a - 1] >= 0 and al.doc_to_leak[b] >= 0 for a, b in site.windows):
+            covered[site.channel.value] += 1
+        if reading[i] >= 0:
+            got[site.channel.value] += 1
+    result.sites_covered = dict(covered)
+    result.sites_read = dict(got)
+
+    issued = ws.issued_copies(doc_n)
+    result.recipients_scored = len(issued)
+    if not issued:
+        result.summary = (f"Derived from {doc.id} “{doc.title}”, but no marked copies of it were issued, "
+                          "so no copy can be identified.")
+        result.notes.append("no copies issued")
+        return result
+    model = ScoreModel.build(code.biases, reading)
+    codewords = code.codewords([r for r, _, _ in issued])
+    scores = model.scores(codewords, reading)
+    order = np.argsort(-scores, kind="stable")
+    n = len(issued)
+    for rank, j in enumerate(order.tolist()):
+        s = float(scores[j])
+        if rank >= TOP_COPIES and s <= 0:
+            break
+        bound = false_accusation_bound(model.log_tail(s), n)
+        if rank >= TOP_COPIES and bound > BAR:
+            break
+        agreed = int((codewords[j, model.sites] == reading[model.sites]).sum()) if len(model) else 0
+        rid, name, cid = issued[j]
+        result.copies.append(CopyScore(rid, name, cid, round(s, 4), bound, agreed, len(model), bound <= BAR))
+    identified = [c for c in result.copies if c.identified]
+    if result.copies:
+        top = order[0]
+        result.site_reads = _site_reads(sites, base, reading, codewords[top], model)
+    if identified:
+        result.verdict = "identified"
+        names = ", ".join(f"{c.recipient} (copy {c.copy}, bound {c.false_accusation_bound:.1e})" for c in identified)
+        result.summary = (f"Derived from {doc.id} “{doc.title}”. The marks match the copy of {names}. "
+                          "A copy is not a person: it may have been forwarded, shared or stolen.")
+        if len(identified) > 1:
+            result.notes.append("several copies clear the bar: the leak mixes copies (collusion) or they were combined")
+    else:
+        gain = float(leaker_gain(code.biases[model.sites]).mean()) if len(model) else \
+            float(leaker_gain(code.biases).mean())
+        need = sites_needed(gain, n)
+        rate = len(model) / max(aligned_words, 1) if len(model) else \
+            len(sites) / max(doc.words, 1)
+        more = max(need - len(model), 0) / max(rate, 1e-9)
+        result.more_words_needed = int(round(more / 10.0) * 10) if more else 0
+        result.summary = (f"Derived from {doc.id} “{doc.title}”, but the {len(model)} marks read are not enough "
+                          f"to single out a copy among {n} at a false-accusation bound of {BAR:.0e}; "
+                          f"about {result.more_words_needed} more words of similar text would be needed.")
+    return result
+
+
+def _site_reads(sites, base: str, reading: np.ndarray, accused: np.ndarray, model: ScoreModel) -> list[SiteRead]:
+    out = []
+    for i in model.sites.tolist()[:MAX_SITE_READS]:
+        site = sites[i]
+        y, x = int(reading[i]), int(accused[i])
+        out.append(SiteRead(i, site.channel.value, site.kind, base.count("\n", 0, site.start) + 1,
+                            visible(" / ".join(site.variants[y])), visible(" / ".join(site.variants[x])), x == y))
+    return out

@@ -1,0 +1,444 @@
+"""A workspace: one folder with the embedded database, the secret marking key and settings.
+
+    ws = Workspace.create("case-files")      # or Workspace.open(...)
+    doc = ws.add_document("memo.md", title="Q3 plan")
+    ws.import_recipients("people.csv")
+    ws.mark(doc.id, to="all", out_dir="copies")
+    result = ws.trace_file("leak.txt")
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from . import formats
+from .errors import ConflictError, InputError, MarkingError, NotFoundError, WorkspaceError
+from .marks import embed
+from .marks.code import Code, copy_id, key_fingerprint, make_biases
+from .marks.declared import resolve
+from .marks.sites import ALL_CHANNELS, Channel, Site, find_sites
+from .models import Capacity, Document, IssuedCopy, MarkResult, Recipient, TraceResult, doc_public_id
+from .search import fingerprint
+from .search import index as search_index
+from .store import db
+from .text.protect import find_protected
+from .text.tokens import tokenize
+
+DEFAULT_DIR = ".leaktrace"
+KEY_FILE = "key"
+DB_FILE = "leaktrace.db"
+SETTINGS_FILE = "settings.json"
+MARKING_VERSION = 1
+MIN_WORDS = 40
+MIN_SITES = 16
+_RECIPIENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def resolve_path(path: str | os.PathLike | None) -> Path:
+    """Explicit path, else $LEAKTRACE_WORKSPACE, else ./.leaktrace."""
+    if path:
+        return Path(path)
+    env = os.environ.get("LEAKTRACE_WORKSPACE")
+    return Path(env) if env else Path(DEFAULT_DIR)
+
+
+def parse_channels(spec: str | Iterable[str] | None) -> tuple[Channel, ...]:
+    if spec is None:
+        return ALL_CHANNELS
+    names = [s.strip().lower() for s in (spec.split(",") if isinstance(spec, str) else spec) if s.strip()]
+    out = []
+    for name in names:
+        try:
+            out.append(Channel(name))
+        except ValueError:
+            valid = ", ".join(c.value for c in Channel)
+            raise InputError(f"unknown channel {name!r}; choose from {valid}") from None
+    if not out:
+        raise InputError("no channel chosen; choose from " + ", ".join(c.value for c in Channel))
+    return tuple(c for c in ALL_CHANNELS if c in out)
+
+
+class Workspace:
+    def __init__(self, path: Path, key: bytes, engine):
+        self.path = path
+        self.key = key
+        self.engine = engine
+        self._doc_cache: dict[int, tuple] = {}
+
+    # ---------------------------------------------------------------- lifecycle
+    @classmethod
+    def create(cls, path: str | os.PathLike | None = None) -> "Workspace":
+        path = resolve_path(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            if (path / DB_FILE).exists():
+                raise ConflictError(f"{path} is already a leaktrace workspace")
+            raise ConflictError(f"{path} exists and is not an empty folder; choose another --workspace")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            key = secrets.token_bytes(32)
+            fd = os.open(tmp / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            (tmp / SETTINGS_FILE).write_text(json.dumps({"database_url": None}, indent=2) + "\n")
+            engine = db.connect(f"sqlite:///{tmp / DB_FILE}")
+            db.metadata.create_all(engine)
+            with engine.begin() as conn:
+                conn.execute(db.meta.insert(), [
+                    {"key": "schema_version", "value": db.SCHEMA_VERSION},
+                    {"key": "key_fingerprint", "value": key_fingerprint(key)},
+                    {"key": "created_at", "value": _now()},
+                ])
+            engine.dispose()
+            if path.exists():
+                path.rmdir()
+            tmp.rename(path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None) -> "Workspace":
+        path = resolve_path(path)
+        hint = "run `leaktrace init` or pass --workspace DIR / set LEAKTRACE_WORKSPACE"
+        if not path.is_dir():
+            raise WorkspaceError(f"no workspace at {path}: {hint}")
+        key_path = path / KEY_FILE
+        if not key_path.is_file():
+            raise WorkspaceError(f"workspace {path} has no key file ({key_path}); restore it from backup")
+        key = key_path.read_bytes()
+        if len(key) != 32:
+            raise WorkspaceError(f"workspace key {key_path} is corrupted (expected 32 bytes, found {len(key)})")
+        settings_path = path / SETTINGS_FILE
+        url = None
+        if settings_path.is_file():
+            try:
+                url = json.loads(settings_path.read_text()).get("database_url")
+            except (ValueError, AttributeError):
+                raise WorkspaceError(f"workspace settings {settings_path} are not valid JSON") from None
+        if not url:
+            if not (path / DB_FILE).is_file():
+                raise WorkspaceError(f"workspace {path} has no database ({DB_FILE}): {hint}")
+            url = f"sqlite:///{path / DB_FILE}"
+        engine = db.connect(url)
+        try:
+            with engine.connect() as conn:
+                rows = dict(conn.execute(select(db.meta.c.key, db.meta.c.value)).all())
+        except (DatabaseError, OperationalError):
+            raise WorkspaceError(f"workspace database at {path} is corrupted or unreadable") from None
+        if rows.get("schema_version") != db.SCHEMA_VERSION:
+            raise WorkspaceError(f"workspace database schema {rows.get('schema_version')!r} is not supported "
+                                 f"(this leaktrace uses {db.SCHEMA_VERSION})")
+        if rows.get("key_fingerprint") != key_fingerprint(key):
+            raise WorkspaceError(f"the key in {key_path} does not belong to this workspace's database")
+        return cls(path, key, engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- documents
+    def add_document(self, path: str | os.PathLike | None = None, *, text: str | None = None,
+                     title: str | None = None, fmt: str = "txt", name: str = "text",
+                     channels: str | Iterable[str] | None = None) -> Document:
+        """Register an original, from a file or from text; returns it with its id."""
+        if text is None:
+            if path is None:
+                raise InputError("give a file or a text to register")
+            src = formats.read_document(Path(path))
+        else:
+            if not text.strip():
+                raise InputError(f"{name}: is empty")
+            src = formats.Source(text.replace("\r\n", "\n"), fmt, name)
+        chosen = parse_channels(channels)
+        base, _ = resolve(src.text)
+        sha = hashlib.sha256(base.encode("utf-8")).hexdigest()
+        tokens = tokenize(base)
+        words = fingerprint.word_skeletons(tokens.skel)
+        if title is None:
+            first = next((ln.strip().lstrip("#").strip() for ln in src.text.splitlines() if ln.strip()), "")
+            title = first[:120] or Path(src.name).stem
+        title = " ".join(title.split())
+        if not title:
+            raise InputError("the title is empty")
+        with self.engine.begin() as conn:
+            existing = conn.execute(select(db.documents.c.id).where(db.documents.c.sha256 == sha)).first()
+            if existing:
+                raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
+            now = _now()
+            res = conn.execute(db.documents.insert().values(
+                uid=secrets.token_hex(8), title=title, format=src.format, source_name=src.name,
+                original=src.text, base=base, sha256=sha, words=len(words),
+                channels=",".join(c.value for c in chosen), created_at=now))
+            doc_id = res.inserted_primary_key[0]
+            search_index.add(conn, doc_id, fingerprint.fingerprints(words))
+        return self.document(doc_public_id(doc_id))
+
+    def _doc_row(self, doc_id: str | int):
+        n = _parse_doc_id(doc_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(db.documents).where(db.documents.c.id == n)).first()
+        if row is None:
+            raise NotFoundError(f"no document {doc_id!s}; `leaktrace doc list` shows the registered ones")
+        return row
+
+    def document(self, doc_id: str | int) -> Document:
+        return _document(self._doc_row(doc_id))
+
+    def documents(self) -> list[Document]:
+        with self.engine.connect() as conn:
+            return [_document(r) for r in conn.execute(select(db.documents).order_by(db.documents.c.id))]
+
+    # ---------------------------------------------------------------- recipients
+    def import_recipients(self, path: str | os.PathLike, *, update: bool = False) -> int:
+        """Load recipients from CSV (id,name,email, more columns kept as attributes). All or nothing."""
+        path = Path(path)
+        text = formats.decode_text(formats.read_file_bytes(path), str(path))
+        reader = csv.DictReader(io.StringIO(text))
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        missing = [c for c in ("id", "name", "email") if c not in fields]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; the header must have id,name,email")
+        reader.fieldnames = fields
+        rows = []
+        seen: dict[str, int] = {}
+        for line, rec in enumerate(reader, start=2):
+            if None in rec:
+                raise InputError(f"{path}:{line}: more fields than columns in the header")
+            rid = (rec.get("id") or "").strip()
+            if not _RECIPIENT_ID_RE.match(rid):
+                raise InputError(f"{path}:{line}: invalid recipient id {rid!r} "
+                                 "(letters, digits and . _ @ + - only, starting with a letter or digit)")
+            if rid in seen:
+                raise InputError(f"{path}:{line}: duplicate recipient id {rid!r} (first on line {seen[rid]})")
+            seen[rid] = line
+            attrs = {k: (v or "").strip() for k, v in rec.items() if k not in ("id", "name", "email")}
+            rows.append({"id": rid, "name": (rec.get("name") or "").strip(),
+                         "email": (rec.get("email") or "").strip(),
+                         "attributes": json.dumps(attrs, ensure_ascii=False, sort_keys=True),
+                         "created_at": _now()})
+        if not rows:
+            raise InputError(f"{path}: no recipients in the file")
+        with self.engine.begin() as conn:
+            existing = set()
+            ids = [r["id"] for r in rows]
+            for i in range(0, len(ids), 500):
+                existing.update(conn.execute(select(db.recipients.c.id)
+                                             .where(db.recipients.c.id.in_(ids[i:i + 500]))).scalars())
+            if existing and not update:
+                first = sorted(existing)[0]
+                raise ConflictError(f"{path}: recipient {first!r} already exists"
+                                    f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}; "
+                                    "use --update to replace existing recipients")
+            if existing:
+                conn.execute(delete(db.recipients).where(db.recipients.c.id.in_(sorted(existing))))
+            conn.execute(db.recipients.insert(), rows)
+        return len(rows)
+
+    def recipients(self) -> list[Recipient]:
+        with self.engine.connect() as conn:
+            return [_recipient(r) for r in conn.execute(select(db.recipients).order_by(db.recipients.c.id))]
+
+    def _recipients_by_id(self, ids: Sequence[str]) -> list[Recipient]:
+        with self.engine.connect() as conn:
+            found = {r.id: _recipient(r) for r in conn.execute(
+                select(db.recipients).where(db.recipients.c.id.in_(list(ids))))}
+        unknown = [i for i in ids if i not in found]
+        if unknown:
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            raise NotFoundError(f"unknown recipient {unknown[0]!r}{more}; import recipients first")
+        return [found[i] for i in ids]
+
+    def select_recipients(self, to: str | Sequence[str]) -> list[Recipient]:
+        """`all`, a comma-separated list of ids, a list of ids, or a CSV file with an id column."""
+        if isinstance(to, str):
+            if to.strip().lower() == "all":
+                recs = self.recipients()
+                if not recs:
+                    raise InputError("no recipients in this workspace; run `leaktrace recipients import FILE` first")
+                return recs
+            p = Path(to)
+            if to.lower().endswith(".csv") and p.is_file():
+                text = formats.decode_text(formats.read_file_bytes(p), str(p))
+                reader = csv.DictReader(io.StringIO(text))
+                col = next((f for f in (reader.fieldnames or []) if f.strip().lower() == "id"), None)
+                if col is None:
+                    raise InputError(f"{p}: needs an id column")
+                ids = [r[col].strip() for r in reader if (r.get(col) or "").strip()]
+            else:
+                ids = [s.strip() for s in to.split(",") if s.strip()]
+        else:
+            ids = list(to)
+        if not ids:
+            raise InputError("no recipients chosen")
+        dup = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+        if dup:
+            raise InputError(f"recipient {dup!r} is listed twice")
+        return self._recipients_by_id(ids)
+
+    # ---------------------------------------------------------------- code
+    def code(self, doc_id: str | int) -> tuple[Document, str, list[Site], Code]:
+        """The document, its base text, sites and code; created (and stored) on first use."""
+        row = self._doc_row(doc_id)
+        cached = self._doc_cache.get(row.id)
+        if cached:
+            return cached
+        with self.engine.begin() as conn:
+            stored = conn.execute(select(db.codes).where(db.codes.c.doc == row.id)).first()
+            if stored is not None:
+                sites = [Site.from_json(s) for s in json.loads(zlib.decompress(stored.sites))]
+                qs = [s.q for s in sites]
+                biases = np.frombuffer(zlib.decompress(stored.biases), dtype=np.float64).reshape(len(sites), -1)
+            else:
+                sites = self._find_sites(row)
+                qs = [s.q for s in sites]
+                biases = make_biases(self.key, row.uid, qs)
+                conn.execute(db.codes.insert().values(
+                    doc=row.id, version=MARKING_VERSION,
+                    sites=zlib.compress(json.dumps([s.to_json() for s in sites],
+                                                   ensure_ascii=False).encode("utf-8")),
+                    biases=zlib.compress(biases.astype(np.float64).tobytes()), created_at=_now()))
+        result = (_document(row), row.base, sites, Code(self.key, row.uid, biases, qs))
+        self._doc_cache[row.id] = result
+        return result
+
+    def _find_sites(self, row) -> list[Site]:
+        if row.words < MIN_WORDS:
+            raise MarkingError(f"{doc_public_id(row.id)} is too short to mark ({row.words} words; "
+                               f"at least {MIN_WORDS} are needed)")
+        _, declared = resolve(row.original)
+        tokens = tokenize(row.base)
+        channels = parse_channels(row.channels)
+        sites = find_sites(tokens, find_protected(row.base), declared, channels)
+        if len(sites) < MIN_SITES:
+            raise MarkingError(f"{doc_public_id(row.id)} has only {len(sites)} sites in channels "
+                               f"{row.channels}; at least {MIN_SITES} are needed to mark it")
+        return sites
+
+    def capacity(self, doc_id: str | int) -> Capacity:
+        from .capacity import capacity
+
+        doc, base, sites, code = self.code(doc_id)
+        return capacity(doc, base, sites, code)
+
+    # ---------------------------------------------------------------- marking
+    def preview(self, doc_id: str | int, recipient_id: str) -> list[embed.Change]:
+        """What the copy of one recipient changes, site by site."""
+        doc, base, sites, code = self.code(doc_id)
+        rec = self._recipients_by_id([recipient_id])[0]
+        return embed.changes(base, sites, code.codeword(rec.id))
+
+    def render_copy(self, doc_id: str | int, recipient_id: str) -> str:
+        doc, base, sites, code = self.code(doc_id)
+        return embed.render(base, sites, code.codeword(recipient_id))
+
+    def mark(self, doc_id: str | int, to: str | Sequence[str] = "all", out_dir: str | os.PathLike = "copies",
+             *, overwrite: bool = False) -> MarkResult:
+        """Write one marked copy per recipient into out_dir, plus manifest.json; record the distribution."""
+        doc, base, sites, code = self.code(doc_id)
+        recs = self.select_recipients(to)
+        out = Path(out_dir)
+        ext = formats.extension(doc.format)
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{out} exists and is not a folder")
+        targets = [out / f"{r.id}{ext}" for r in recs] + [out / "manifest.json"]
+        if not overwrite:
+            clash = next((t for t in targets if t.exists()), None)
+            if clash:
+                raise ConflictError(f"{clash} already exists; use --force to overwrite or choose another --out")
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".leaktrace-", dir=out))
+        issued: list[IssuedCopy] = []
+        now = _now()
+        n = _parse_doc_id(doc.id)
+        try:
+            rows = []
+            for r in recs:
+                data = formats.render_copy(doc.format, embed.render(base, sites, code.codeword(r.id)))
+                (tmp / f"{r.id}{ext}").write_bytes(data)
+                cid = copy_id(self.key, code.doc_uid, r.id)
+                sha = hashlib.sha256(data).hexdigest()
+                issued.append(IssuedCopy(r.id, cid, str(out / f"{r.id}{ext}"), sha))
+                rows.append({"doc": n, "recipient": r.id, "copy_id": cid, "sha256": sha,
+                             "path": str(out / f"{r.id}{ext}"), "created_at": now})
+            manifest = {"document": doc.to_json(), "marking_version": MARKING_VERSION, "created_at": now,
+                        "sites": len(sites), "copies": [c.__dict__ for c in issued]}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            with self.engine.begin() as conn:
+                conn.execute(delete(db.copies).where(db.copies.c.doc == n)
+                             .where(db.copies.c.recipient.in_([r.id for r in recs])))
+                for i in range(0, len(rows), 1000):
+                    conn.execute(db.copies.insert(), rows[i:i + 1000])
+                for f in tmp.iterdir():
+                    os.replace(f, out / f.name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return MarkResult(doc, tuple(issued), str(out / "manifest.json"), len(sites))
+
+    def issued_copies(self, doc_id: str | int) -> list[tuple[str, str, str]]:
+        """(recipient id, name, copy id) of every copy of a document, in recipient order."""
+        n = _parse_doc_id(doc_id)
+        with self.engine.connect() as conn:
+            q = (select(db.copies.c.recipient, db.recipients.c.name, db.copies.c.copy_id)
+                 .join(db.recipients, db.recipients.c.id == db.copies.c.recipient)
+                 .where(db.copies.c.doc == n).order_by(db.copies.c.recipient))
+            return [tuple(r) for r in conn.execute(q)]
+
+    def count(self, table: str) -> int:
+        t = getattr(db, table)
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t)).scalar_one()
+
+    # ---------------------------------------------------------------- tracing
+    def trace(self, text: str) -> TraceResult:
+        from .tracing import trace
+
+        return trace(self, text)
+
+    def trace_file(self, path: str | os.PathLike) -> TraceResult:
+        return self.trace(formats.read_leak(Path(path)))
+
+
+def _parse_doc_id(doc_id: str | int) -> int:
+    if isinstance(doc_id, int):
+        return doc_id
+    s = str(doc_id).strip()
+    m = re.fullmatch(r"[Dd]?(\d{1,12})", s)
+    if not m:
+        raise NotFoundError(f"{s!r} is not a document id (they look like D1, D2, ...)")
+    return int(m.group(1))
+
+
+def _document(row) -> Document:
+    return Document(doc_public_id(row.id), row.title, row.format, row.source_name, row.words,
+                    tuple(row.channels.split(",")), row.sha256, row.created_at)
+
+
+def _recipient(row) -> Recipient:
+    return Recipient(row.id, row.name, row.email, json.loads(row.attributes))
