@@ -18,7 +18,7 @@ from .errors import LeaktraceError
 from .marks.embed import visible
 from .workspace import Workspace
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Individually marked copies of sensitive documents, and tracing of leaks to the copy.")
 doc_app = typer.Typer(no_args_is_help=True, help="Register and inspect original documents.")
 rec_app = typer.Typer(no_args_is_help=True, help="Import and list recipients.")
@@ -211,28 +211,20 @@ def _clip(s: str, n: int = 90) -> str:
 
 
 def main() -> None:
+    """Entry point: usage errors exit 2 (typer), user errors exit 1 with one line, never a traceback."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        app(standalone_mode=False)
+        app()
     except LeaktraceError as e:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {safe(str(e))}")
+        err.print(f"[bold red]error:[/] {safe(str(e))}")
         sys.exit(1)
-    except typer.Abort:
-        sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as e:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
-        if isinstance(e, click.exceptions.Exit):
-            sys.exit(e.exit_code)
+    except Exception as e:
         if os.environ.get("LEAKTRACE_DEBUG"):
             raise
-        Console(stderr=True, highlight=False).print(
-            f"[bold red]internal error:[/] {safe(type(e).__name__)}: {safe(str(e))} "
-            "(set LEAKTRACE_DEBUG=1 for details)")
+        err.print(f"[bold red]internal error:[/] {safe(type(e).__name__)}: {safe(str(e))} "
+                  "(set LEAKTRACE_DEBUG=1 for details)")
         sys.exit(70)
 
 

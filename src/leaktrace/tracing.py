@@ -82,7 +82,7 @@ def trace(ws: "Workspace", text: str) -> TraceResult:
         result.notes.append("no copies issued")
         return result
     model = ScoreModel.build(code.biases, reading)
-    codewords = code.codewords([r for r, _, _ in issued])
+    codewords = ws.codewords(doc_n, [r for r, _, _ in issued])
     scores = model.scores(codewords, reading)
     order = np.argsort(-scores, kind="stable")
     n = len(issued)

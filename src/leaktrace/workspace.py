@@ -84,6 +84,7 @@ class Workspace:
         self.key = key
         self.engine = engine
         self._doc_cache: dict[int, tuple] = {}
+        self._codeword_cache: dict[int, tuple] = {}
 
     # ---------------------------------------------------------------- lifecycle
     @classmethod
@@ -312,6 +313,9 @@ class Workspace:
         with self.engine.begin() as conn:
             stored = conn.execute(select(db.codes).where(db.codes.c.doc == row.id)).first()
             if stored is not None:
+                if stored.tokens_digest != _tokens_digest(row.base):
+                    raise WorkspaceError(f"{doc_public_id(row.id)} was marked by a leaktrace whose tokenizer "
+                                         "differs from this one; trace it with the version that marked it")
                 sites = [Site.from_json(s) for s in json.loads(zlib.decompress(stored.sites))]
                 qs = [s.q for s in sites]
                 biases = np.frombuffer(zlib.decompress(stored.biases), dtype=np.float64).reshape(len(sites), -1)
@@ -323,7 +327,8 @@ class Workspace:
                     doc=row.id, version=MARKING_VERSION,
                     sites=zlib.compress(json.dumps([s.to_json() for s in sites],
                                                    ensure_ascii=False).encode("utf-8")),
-                    biases=zlib.compress(biases.astype(np.float64).tobytes()), created_at=_now()))
+                    biases=zlib.compress(biases.astype(np.float64).tobytes()),
+                    tokens_digest=_tokens_digest(row.base), created_at=_now()))
         result = (_document(row), row.base, sites, Code(self.key, row.uid, biases, qs))
         self._doc_cache[row.id] = result
         return result
@@ -390,6 +395,7 @@ class Workspace:
             manifest = {"document": doc.to_json(), "marking_version": MARKING_VERSION, "created_at": now,
                         "sites": len(sites), "copies": [c.__dict__ for c in issued]}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            self._codeword_cache.pop(n, None)
             with self.engine.begin() as conn:
                 conn.execute(delete(db.copies).where(db.copies.c.doc == n)
                              .where(db.copies.c.recipient.in_([r.id for r in recs])))
@@ -410,6 +416,16 @@ class Workspace:
                  .where(db.copies.c.doc == n).order_by(db.copies.c.recipient))
             return [tuple(r) for r in conn.execute(q)]
 
+    def codewords(self, doc_id: str | int, recipient_ids: Sequence[str]) -> np.ndarray:
+        """Codewords of the given copies (rows in the given order), cached per document."""
+        _, _, _, code = self.code(doc_id)
+        key = (_parse_doc_id(doc_id), tuple(recipient_ids))
+        cached = self._codeword_cache.get(key[0])
+        if cached is None or cached[0] != key[1]:
+            cached = (key[1], code.codewords(recipient_ids))
+            self._codeword_cache[key[0]] = cached
+        return cached[1]
+
     def count(self, table: str) -> int:
         t = getattr(db, table)
         with self.engine.connect() as conn:
@@ -423,6 +439,12 @@ class Workspace:
 
     def trace_file(self, path: str | os.PathLike) -> TraceResult:
         return self.trace(formats.read_leak(Path(path)))
+
+
+def _tokens_digest(base: str) -> str:
+    """Fingerprint of the tokenization that site windows refer to."""
+    t = tokenize(base)
+    return hashlib.sha256(repr((t.starts, t.ends)).encode()).hexdigest()
 
 
 def _parse_doc_id(doc_id: str | int) -> int:

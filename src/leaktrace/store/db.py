@@ -63,6 +63,7 @@ codes = Table(
     Column("version", Integer, nullable=False),
     Column("sites", LargeBinary, nullable=False),
     Column("biases", LargeBinary, nullable=False),
+    Column("tokens_digest", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
 )
 

@@ -113,5 +113,8 @@ def _passages(doc: Tokens, leak: Tokens, d2l: np.ndarray, max_gap: int = 4) -> l
 
 
 def _passage(doc: Tokens, leak: Tokens, d2l: np.ndarray, run: list[int]) -> Passage:
+    # a passage starts at a word; trailing punctuation is kept only if it closes a word run
+    while len(run) > 1 and not doc.is_word(run[0]):
+        run = run[1:]
     first, last = run[0], run[-1]
     return Passage(leak.starts[d2l[first]], leak.ends[d2l[last]], doc.starts[first], doc.ends[last], len(run))

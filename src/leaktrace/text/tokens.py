@@ -43,8 +43,10 @@ def invisible_chars(text: str) -> str:
 
 # Word: letters/digits with internal apostrophes (don't, company’s). Ellipses and dash
 # runs are one token each; any other visible character is a token of its own.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_LETTER = r"[^\W_][" + _MARKS + r"]*"
 _TOKEN_RE = re.compile(
-    r"[^\W_]+(?:['’][^\W_]+)*"
+    r"(?:" + _LETTER + r")+(?:['’](?:" + _LETTER + r")+)*"
     r"|\.\.\.|…|--+|[—–―]"
     r"|(?:(?![\s" + _INVISIBLE_RE.pattern[1:-1] + r"]).)",
     re.DOTALL,
@@ -58,6 +60,14 @@ _TYPO_FOLD = str.maketrans({
 })
 
 
+# Cyrillic and Greek letters that look like Latin ones: a leak may swap them in to
+# defeat matching, so skeletons fold them by shape (transliteration would not).
+HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁԛԝАВЕКМНОРСТХУІЈЅονρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdqwABEKMHOPCTXYIJSovpABEZHIKMNOPTYX",
+)
+
+
 def fold_typography(text: str) -> str:
     """Map typographic variants to their plain ASCII forms (quotes, dashes, ellipsis)."""
     return text.translate(_TYPO_FOLD)
@@ -69,8 +79,10 @@ def skeleton(token: str) -> str:
     if token.isascii():
         s = token.lower()
     else:
-        s = unidecode(unicodedata.normalize("NFKC", fold_typography(token))).lower()
-    if s and s[0] == "-" and s.strip("-") == "":
+        s = unidecode(unicodedata.normalize("NFKC", fold_typography(token)).translate(HOMOGLYPHS)).lower()
+    if not s.strip():
+        return token.lower()  # nothing ASCII to fold to (a lone combining mark, an emoji)
+    if s[0] == "-" and s.strip("-") == "":
         return "-"
     return s
 

@@ -1,0 +1,38 @@
+"""Shared fixtures: a memo written for the tests, recipients, and a marked workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from samples import MEMO, write_people
+
+from leaktrace import Workspace
+
+
+@pytest.fixture
+def memo_file(tmp_path: Path) -> Path:
+    p = tmp_path / "memo.md"
+    p.write_text(MEMO, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def people_file(tmp_path: Path) -> Path:
+    return write_people(tmp_path / "people.csv")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    w = Workspace.create(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def marked(ws: Workspace, memo_file: Path, people_file: Path, tmp_path: Path):
+    """A workspace with the memo registered and marked for 40 recipients."""
+    doc = ws.add_document(memo_file, title="Depot plan")
+    ws.import_recipients(people_file)
+    ws.mark(doc.id, to="all", out_dir=tmp_path / "copies")
+    return ws, doc

@@ -1,0 +1,113 @@
+"""Invisible, typographic and declared channels: correct and refused applications."""
+
+import numpy as np
+
+from leaktrace.marks import declared, invisible, typographic
+from leaktrace.marks.embed import render
+from leaktrace.marks.sites import ALL_CHANNELS, Channel, find_sites, is_readable
+from leaktrace.text.protect import find_protected
+from leaktrace.text.tokens import strip_invisible, tokenize
+from samples import MEMO
+
+
+def sites_of(text, module):
+    t = tokenize(text)
+    return t, list(module.find(t, find_protected(text)))
+
+
+def apply(text, site, v):
+    out = text
+    for (s, e), rep in sorted(zip(site.spans, site.variants[v]), reverse=True):
+        out = out[:s] + rep + out[e:]
+    return out
+
+
+def test_invisible_sites_sit_after_spaces_between_words_and_render_invisibly():
+    text = "We met the crews at the depot on Monday and then went home."
+    t, sites = sites_of(text, invisible)
+    assert sites and all(s.channel is Channel.INVISIBLE and s.q == 16 for s in sites)
+    for s in sites:
+        assert is_readable(s, t)
+        (pos, end), = s.spans
+        assert pos == end and text[pos - 1] == " "
+        for v in range(s.q):
+            assert strip_invisible(apply(text, s, v)) == text
+
+
+def test_invisible_refuses_quotations_urls_and_punctuation_gaps():
+    text = 'She wrote "keep the valves shut" at https://a.example.org/x today, and left.'
+    t, sites = sites_of(text, invisible)
+    protected_ranges = [(text.index('"'), text.rindex('"')), (text.index("https"), text.index(" today"))]
+    for s in sites:
+        pos = s.spans[0][0]
+        assert not any(a <= pos <= b for a, b in protected_ranges)
+    # no site in the gap after the comma (punctuation before the space)
+    assert all(text[s.spans[0][0] - 2] != "," for s in sites)
+
+
+def test_typographic_apostrophe_hyphen_ellipsis_dash_and_quote_pairs():
+    text = ('The plan isn’t final. It is a long-term fix… We agreed—quietly—to wait. '
+            'Then Sam said "we wait" and left — slowly.')
+    t, sites = sites_of(text, typographic)
+    kinds = {s.kind for s in sites}
+    assert {"apostrophe", "hyphen", "ellipsis", "dash-spacing", "double-quotes"} <= kinds
+    by_kind = {}
+    for s in sites:
+        by_kind.setdefault(s.kind, s)
+    assert apply(text, by_kind["apostrophe"], 1).startswith("The plan isn't final.")
+    assert "long\u2010term" in apply(text, by_kind["hyphen"], 1)
+    assert "fix... We" in apply(text, by_kind["ellipsis"], 1)
+    assert "agreed — quietly" in apply(text, by_kind["dash-spacing"], 1)
+    # quote marks change together; the quotation itself is untouched
+    assert '“we wait”' in apply(text, by_kind["double-quotes"], 1)
+    assert all(is_readable(s, t) for s in sites)
+
+
+def test_typographic_refuses_hyphens_in_identifiers_and_dashes_in_number_ranges():
+    text = "Ticket WO-2291-B covers pages 10–12 of the plan and that is final here."
+    t, sites = sites_of(text, typographic)
+    assert not sites
+
+
+def test_declared_markup_resolves_to_first_alternative_and_becomes_a_site():
+    original = "Crews start at {{05:00|05:15}} on the {{first|opening}} day of the works."
+    base, decl = declared.resolve(original)
+    assert base == "Crews start at 05:00 on the first day of the works."
+    t = tokenize(base)
+    sites = list(declared.find(t, decl))
+    assert [s.variants for s in sites] == [(("05:00",), ("05:15",)), (("first",), ("opening",))]
+    assert all(is_readable(s, t) for s in sites)
+    assert "at 05:15 on" in apply(base, sites[0], 1)
+
+
+def test_text_without_markup_or_with_single_braces_is_left_alone():
+    base, decl = declared.resolve("Use {{only}} and {a|b} literally.")
+    assert base == "Use {{only}} and {a|b} literally." and decl == []
+
+
+def test_find_sites_gives_disjoint_readable_sites_in_every_channel():
+    base, decl = declared.resolve(MEMO)
+    t = tokenize(base)
+    sites = find_sites(t, find_protected(base), decl, ALL_CHANNELS)
+    assert {s.channel for s in sites} >= {Channel.INVISIBLE, Channel.TYPOGRAPHIC, Channel.DECLARED}
+    spans = sorted(sp for s in sites for sp in s.spans)
+    for (a, b), (c, d) in zip(spans, spans[1:]):
+        assert b <= c and (a, b) != (c, d)
+    assert all(is_readable(s, t) for s in sites)
+    # restricting channels restricts sites
+    only = find_sites(t, find_protected(base), decl, (Channel.DECLARED,))
+    assert {s.channel for s in only} == {Channel.DECLARED} and len(only) == 2
+
+
+def test_render_applies_every_chosen_variant_and_variant_zero_is_the_original():
+    base, decl = declared.resolve(MEMO)
+    t = tokenize(base)
+    sites = find_sites(t, find_protected(base), decl, ALL_CHANNELS)
+    assert render(base, sites, np.zeros(len(sites), dtype=np.int8)) == base
+    ones = np.ones(len(sites), dtype=np.int8)
+    copy = render(base, sites, ones)
+    assert copy != base
+    # quotations, URLs and e-mail addresses are untouched in the copy
+    for kept in ['the tablets only help if people trust them.', "https://intranet.example.org/depots",
+                 "ops-planning@example.org", "Priya Natarajan"]:
+        assert kept in copy

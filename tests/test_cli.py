@@ -1,0 +1,91 @@
+"""The command line, driven as a user would, asserting on output and workspace state."""
+
+import json
+import random
+
+from clirunner import run
+from samples import MEMO
+
+from leaktrace import Workspace, simulate
+
+
+def setup(tmp_path, capsys, monkeypatch, n=30):
+    from samples import write_people
+
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "ws"))
+    (tmp_path / "memo.md").write_text(MEMO)
+    write_people(tmp_path / "people.csv", n)
+    assert run(capsys, "init").code == 0
+    r = run(capsys, "doc", "add", tmp_path / "memo.md", "--title", "Depot plan", "--json")
+    assert r.code == 0, r.err
+    doc = r.json()["id"]
+    assert run(capsys, "recipients", "import", tmp_path / "people.csv").code == 0
+    return doc
+
+
+def test_the_main_story(tmp_path, capsys, monkeypatch):
+    doc = setup(tmp_path, capsys, monkeypatch)
+    assert doc == "D1"
+    r = run(capsys, "mark", doc, "--to", "all", "--out", tmp_path / "copies", "--json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert len(data["copies"]) == 30
+    manifest = json.loads((tmp_path / "copies" / "manifest.json").read_text())
+    assert manifest["document"]["id"] == "D1" and len(manifest["copies"]) == 30
+    rid = data["copies"][4]["recipient"]
+    copy = (tmp_path / "copies" / f"{rid}.md").read_text()
+    leak = tmp_path / "leak.txt"
+    leak.write_text("Posted on a forum: " + simulate.excerpt(copy, 40, random.Random(5)))
+    r = run(capsys, "trace", leak, "--json")
+    assert r.code == 0, r.err
+    res = r.json()
+    assert res["verdict"] == "identified"
+    assert res["document"] == {"id": "D1", "title": "Depot plan"}
+    top = res["copies"][0]
+    assert top["recipient"] == rid and top["copy"] == data["copies"][4]["copy"]
+    assert top["false_accusation_bound"] <= 1e-6 and "score" in top
+    # human output says the same
+    r = run(capsys, "trace", leak, "--sites")
+    assert r.code == 0 and "IDENTIFIED" in r.out and rid[:8] in r.out
+
+
+def test_doc_list_recipients_list_capacity_and_preview(tmp_path, capsys, monkeypatch):
+    doc = setup(tmp_path, capsys, monkeypatch)
+    docs = run(capsys, "doc", "list", "--json").json()
+    assert [d["id"] for d in docs] == ["D1"] and docs[0]["words"] > 300
+    recs = run(capsys, "recipients", "list", "--json").json()
+    assert len(recs) == 30 and recs[0]["attributes"]["team"]
+    cap = run(capsys, "doc", "capacity", doc, "--json").json()
+    assert cap["sites_by_channel"]["invisible"] > 100 and cap["sites_by_channel"]["declared"] == 2
+    profiles = {p["leak_type"]: p for p in cap["profiles"]}
+    assert profiles["copy-paste"]["words_for_1000"] < profiles["copy-paste"]["sites"]
+    r = run(capsys, "mark", doc, "--preview", recs[0]["id"], "--json")
+    changes = r.json()
+    assert changes and {c["channel"] for c in changes} >= {"invisible"}
+    assert not (tmp_path / "copies").exists()
+    r = run(capsys, "mark", doc, "--preview", recs[0]["id"])
+    assert "<U+200" in r.out
+
+
+def test_mark_to_a_subset_and_channel_restriction(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "ws"))
+    from samples import write_people
+
+    (tmp_path / "memo.md").write_text(MEMO)
+    write_people(tmp_path / "people.csv", 5)
+    run(capsys, "init")
+    doc = run(capsys, "doc", "add", tmp_path / "memo.md", "--channels", "typographic,invisible", "--json").json()
+    assert doc["channels"] == ["invisible", "typographic"]
+    run(capsys, "recipients", "import", tmp_path / "people.csv")
+    ids = [r["id"] for r in run(capsys, "recipients", "list", "--json").json()]
+    r = run(capsys, "mark", "D1", "--to", ",".join(ids[:2]), "--out", tmp_path / "c", "--json")
+    assert r.code == 0 and sorted(c["recipient"] for c in r.json()["copies"]) == sorted(ids[:2])
+    cap = run(capsys, "doc", "capacity", "D1", "--json").json()
+    assert set(cap["sites_by_channel"]) <= {"invisible", "typographic"}
+
+
+def test_workspace_option_beats_environment(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "env-ws"))
+    assert run(capsys, "init", "--workspace", tmp_path / "opt-ws").code == 0
+    assert (tmp_path / "opt-ws" / "key").exists() and not (tmp_path / "env-ws").exists()
+    assert Workspace.open(tmp_path / "opt-ws").documents() == []

@@ -1,0 +1,98 @@
+"""Tracing end to end on a marked workspace: verdicts, collusion, and no false accusations."""
+
+import random
+
+import numpy as np
+import pytest
+
+from leaktrace import simulate
+from leaktrace.marks.embed import render
+from samples import MEMO, people_rows
+
+IDS = [r["id"] for r in people_rows(40)]
+
+
+def paragraph(copy, k):
+    """Paragraph k of a copy (copies carry invisible marks, so find it by position)."""
+    return copy.split("\n\n")[k]
+
+
+def test_verbatim_excerpt_identifies_the_copy(marked):
+    ws, doc = marked
+    copy = ws.render_copy(doc.id, IDS[5])
+    leak = "As quoted online: " + simulate.excerpt(copy, 30, random.Random(1)) + " (end of quote)"
+    res = ws.trace(leak)
+    assert res.verdict == "identified"
+    assert res.document == {"id": doc.id, "title": "Depot plan"}
+    top = res.copies[0]
+    assert top.recipient == IDS[5] and top.identified and top.false_accusation_bound <= 1e-6
+    assert [c.recipient for c in res.copies if c.identified] == [IDS[5]]
+    assert res.recipients_scored == 40
+    assert res.site_reads and all(r.agrees for r in res.site_reads)
+
+
+def test_every_copy_is_traced_to_its_recipient(marked):
+    ws, doc = marked
+    for rid in IDS[:10]:
+        res = ws.trace(ws.render_copy(doc.id, rid))
+        assert [c.recipient for c in res.copies if c.identified] == [rid]
+
+
+def test_unmarked_original_never_identifies_anyone(marked):
+    ws, doc = marked
+    for text in (MEMO, simulate.retype(MEMO, random.Random(2))):
+        res = ws.trace(text)
+        assert res.verdict in ("inconclusive", "no_match")
+        assert not any(c.identified for c in res.copies)
+
+
+def test_unrelated_same_topic_text_is_no_match(marked):
+    ws, _ = marked
+    text = ("Our depots at Millbrook and Fenwick held an open day for families. Children climbed into "
+            "the vans, the stores team handed out badges, and the crews showed how a burst main is "
+            "repaired. Visitors asked about the winter storm season and about apprenticeships.")
+    res = ws.trace(text)
+    assert res.verdict == "no_match" and res.document is None and not res.copies
+
+
+def test_sanitized_short_excerpt_is_inconclusive_and_says_how_much_more_is_needed(marked):
+    ws, doc = marked
+    copy = ws.render_copy(doc.id, IDS[3])
+    leak = simulate.sanitize(paragraph(copy, 4))
+    res = ws.trace(leak)
+    assert res.document["id"] == doc.id
+    if res.verdict == "inconclusive":
+        assert res.more_words_needed and res.more_words_needed > 0
+        assert "more words" in res.summary
+    assert not any(c.identified and c.recipient != IDS[3] for c in res.copies)
+
+
+def test_collusion_names_only_colluders(marked):
+    ws, doc = marked
+    _, base, sites, code = ws.code(doc.id)
+    colluders = IDS[:3]
+    x = np.stack([code.codeword(r) for r in colluders])
+    for mode in ("majority", "random", "interleave"):
+        para = [base.count("\n\n", 0, s.start) for s in sites]
+        mixed = simulate.collude(x, [s.q for s in sites], mode, random.Random(4), paragraph_of_site=para)
+        res = ws.trace(render(base, sites, mixed))
+        named = {c.recipient for c in res.copies if c.identified}
+        assert named and named <= set(colluders), mode
+
+
+def test_trace_reports_passages_with_offsets(marked):
+    ws, doc = marked
+    copy = ws.render_copy(doc.id, IDS[0])
+    part = paragraph(copy, 7)
+    leak = "Intro words here. " + part
+    res = ws.trace(leak)
+    p = res.passages[0]
+    assert res.verdict == "identified"
+    assert leak[p.leak_start:p.leak_end].strip() and p.leak_start >= len("Intro words here. ") - 1
+
+
+@pytest.mark.parametrize("n", [0])
+def test_a_document_without_issued_copies_is_inconclusive(ws, memo_file, n):
+    doc = ws.add_document(memo_file)
+    res = ws.trace(MEMO)
+    assert res.verdict == "inconclusive" and res.document["id"] == doc.id and "no marked copies" in res.summary

@@ -1,0 +1,26 @@
+from leaktrace.text.protect import find_protected
+
+
+def covered(text: str) -> str:
+    p = find_protected(text)
+    return "".join(c for c, m in zip(text, p.mask) if m)
+
+
+def test_quotations_urls_emails_code_identifiers_and_names_are_protected():
+    text = ('We met Maria Lopez. She said "we do not agree" about WO-2291-B and `run_job` '
+            "at https://x.example.org/a or ops@example.org with the NATO team.")
+    c = covered(text)
+    for part in ['"we do not agree"', "WO-2291-B", "`run_job`", "https://x.example.org/a",
+                 "ops@example.org", "Maria Lopez", "NATO"]:
+        assert part in c, part
+    assert "met" not in c and "about" not in c
+
+
+def test_markdown_structure_is_protected():
+    text = "# Title\n\n- item one\n\n| a | b |\n\n    indented code\n"
+    c = covered(text)
+    assert "# " in c and "- " in c and "| a | b |" in c and "indented code" in c
+
+
+def test_sentence_initial_capital_is_not_a_name():
+    assert covered("The plan works. Nobody minds.") == ""
