@@ -80,8 +80,15 @@ def read_document(path: Path) -> Source:
 
 
 def read_leak(path: Path) -> str:
-    """Text of a leak artifact (any UTF-8 text file)."""
-    return decode_text(read_file_bytes(path), str(path))
+    """Text of a leak artifact: a UTF-8 text file, or the visible text of an HTML page."""
+    text = decode_text(read_file_bytes(path), str(path))
+    if path.suffix.lower() in (".html", ".htm", ".xhtml"):
+        from .html import html_to_text
+
+        text = html_to_text(text)
+        if not text.strip():
+            raise InputError(f"{path}: the page has no visible text")
+    return text
 
 
 def render_copy(fmt: str, text: str) -> bytes:
