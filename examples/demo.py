@@ -38,13 +38,19 @@ def sh(*args: str) -> str:
     return proc.stdout
 
 
-def retyped_paragraphs(copy: str, first: int, count: int) -> str:
-    """What a journalist's quote looks like: three paragraphs, retyped (ASCII, a few typos)."""
+def retyped(copy: str, section: int, count: int, rng: random.Random) -> str:
+    """What a journalist's quote looks like: `count` paragraphs of a section, retyped
+    (sanitized, ASCII only, straight quotes, about 1% typos)."""
     from leaktrace import simulate
 
-    paragraphs = [p for p in copy.split("\n\n") if len(p.split()) > 40 and not p.startswith("#")]
-    chosen = "\n\n".join(paragraphs[first:first + count])
-    return simulate.retype(chosen, random.Random(2025))
+    blocks = copy.split("\n\n")
+    heading = next(i for i, b in enumerate(blocks) if b.startswith(f"## {section}."))
+    paragraphs = [b for b in blocks[heading + 1:] if len(b.split()) > 40 and not b.startswith('"')][:count]
+    return simulate.retype("\n\n".join(paragraphs), rng)
+
+
+def as_html(quote: str) -> str:
+    return "\n".join(f"        <p>{html.escape(p)}</p>" for p in quote.split("\n\n"))
 
 
 def main() -> None:
@@ -61,14 +67,16 @@ def main() -> None:
     print(f"(each copy reads exactly like the original; for example {LEAKER}'s copy changes:)")
     sh("mark", "D1", "--preview", LEAKER)
 
-    step("2. Months later, a news site quotes three paragraphs, retyped")
+    step("2. Months later, a news site quotes three paragraphs, and two more further down, retyped")
     copy = (OUT / "copies" / f"{LEAKER}.md").read_text(encoding="utf-8")
-    quote = retyped_paragraphs(copy, first=3, count=3)
-    body = "\n".join(f"        <p>{html.escape(p)}</p>" for p in quote.split("\n\n"))
-    article = (HERE / "article_template.html").read_text(encoding="utf-8").replace("{{LEAKED_EXCERPT}}", body)
+    rng = random.Random(2025)
+    quote, quote2 = retyped(copy, 4, 3, rng), retyped(copy, 2, 2, rng)
+    article = ((HERE / "article_template.html").read_text(encoding="utf-8")
+               .replace("{{LEAKED_EXCERPT}}", as_html(quote)).replace("{{LEAKED_EXCERPT_2}}", as_html(quote2)))
     (OUT / "article.html").write_text(article, encoding="utf-8")
-    print(f"Wrote {OUT.name}/article.html ({len(quote.split())} quoted words inside the article). The quote:")
-    print("    " + quote[:400].replace("\n\n", "\n    ") + " ...")
+    words = len(quote.split()) + len(quote2.split())
+    print(f"Wrote {OUT.name}/article.html ({words} quoted words inside the article). The first quote begins:")
+    print("    " + quote[:300].replace("\n\n", "\n    ") + " ...")
 
     step("3. The investigator traces the article")
     sh("trace", OUT / "article.html")

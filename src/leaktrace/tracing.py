@@ -38,9 +38,9 @@ def _best_source(ws: "Workspace", leak: Tokens) -> tuple[int | None, Alignment |
         cands = search_index.candidates(conn, hashes, limit=5)
         best = (None, None, None, 0)
         for doc, _shared in cands:
-            base = conn.execute(select(db.documents.c.base).where(db.documents.c.id == doc)).scalar_one()
-            dtoks = tokenize(base)
-            al = align(DocIndex(dtoks), leak)
+            index = ws.doc_index(doc, conn)
+            dtoks = index.doc
+            al = align(index, leak)
             strength = sum(p.tokens for p in al.passages if p.tokens >= MIN_PASSAGE_TOKENS)
             if strength > best[3]:
                 best = (doc, al, dtoks, strength)
@@ -59,7 +59,7 @@ def trace(ws: "Workspace", text: str) -> TraceResult:
     doc, base, sites, code = ws.code(doc_n)
     passages = [PassageMatch(p.leak_start, p.leak_end, p.doc_start, p.doc_end,
                              text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end])
-                for p in al.passages if p.tokens >= MIN_PASSAGE_TOKENS]
+                for p in sorted(al.passages, key=lambda p: p.leak_start) if p.tokens >= MIN_PASSAGE_TOKENS]
     aligned_words = sum(1 for i in np.flatnonzero(al.doc_to_leak >= 0) if dtoks.skel[i][0].isalnum())
     result = TraceResult("inconclusive", "", document={"id": doc.id, "title": doc.title},
                          passages=passages, leak_words=leak_words, aligned_words=aligned_words, bar=BAR)

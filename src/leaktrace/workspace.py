@@ -37,6 +37,7 @@ from .models import Capacity, Document, IssuedCopy, MarkResult, Recipient, Trace
 from .search import fingerprint
 from .search import index as search_index
 from .store import db
+from .text.align import DocIndex
 from .text.protect import find_protected
 from .text.tokens import tokenize
 
@@ -85,6 +86,7 @@ class Workspace:
         self.engine = engine
         self._doc_cache: dict[int, tuple] = {}
         self._codeword_cache: dict[int, tuple] = {}
+        self._index_cache: dict[int, DocIndex] = {}
 
     # ---------------------------------------------------------------- lifecycle
     @classmethod
@@ -425,6 +427,22 @@ class Workspace:
             cached = (key[1], code.codewords(recipient_ids))
             self._codeword_cache[key[0]] = cached
         return cached[1]
+
+    def doc_index(self, doc: int, conn=None) -> DocIndex:
+        """Tokens and trigram index of a document's base text (kept for the last few documents)."""
+        index = self._index_cache.get(doc)
+        if index is None:
+            q = select(db.documents.c.base).where(db.documents.c.id == doc)
+            if conn is None:
+                with self.engine.connect() as c:
+                    base = c.execute(q).scalar_one()
+            else:
+                base = conn.execute(q).scalar_one()
+            index = DocIndex(tokenize(base))
+            if len(self._index_cache) >= 64:
+                self._index_cache.pop(next(iter(self._index_cache)))
+            self._index_cache[doc] = index
+        return index
 
     def count(self, table: str) -> int:
         t = getattr(db, table)

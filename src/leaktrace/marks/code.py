@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-KAPPA = 2.0  # Dirichlet concentration: near-uniform biases, some spread against collusion
+KAPPA = 4.0  # Dirichlet concentration: biases near uniform, spread enough against collusion
 P_FLOOR = 0.02  # minimum share of any variant, divided by q
 
 

@@ -1,0 +1,22 @@
+"""`make demo` tells the story end to end: the retyped quote in the article is traced to the leaker."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_traces_the_article_to_the_leaking_copy(tmp_path):
+    env = dict(os.environ, LEAKTRACE_DEMO_DIR=str(tmp_path / "demo"))
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "demo.py")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Verdict: IDENTIFIED" in proc.stdout
+    trace = json.loads((tmp_path / "demo" / "trace.json").read_text())
+    assert trace["verdict"] == "identified"
+    named = [c["recipient"] for c in trace["copies"] if c["identified"]]
+    assert named == ["noor.sorensen"]
+    assert trace["document"]["title"] == "Northern network renewal"
