@@ -59,7 +59,9 @@ def main() -> None:
     OUT.mkdir(parents=True)
 
     step("1. The owner creates a workspace, registers the memo and the recipients, and marks copies")
-    sh("init")
+    # The demo's key is public (examples/demo.key) so the story is the same on every machine;
+    # a real workspace gets a new random key from `leaktrace init`.
+    sh("init", "--key-file", HERE / "demo.key")
     sh("doc", "add", HERE / "memo.md", "--title", "Northern network renewal")
     sh("recipients", "import", HERE / "people.csv")
     sh("doc", "capacity", "D1")
@@ -67,14 +69,15 @@ def main() -> None:
     print(f"(each copy reads exactly like the original; for example {LEAKER}'s copy changes:)")
     sh("mark", "D1", "--preview", LEAKER)
 
-    step("2. Months later, a news site quotes three paragraphs, and two more further down, retyped")
+    step("2. Months later, a news site quotes three paragraphs, and more further down, retyped")
     copy = (OUT / "copies" / f"{LEAKER}.md").read_text(encoding="utf-8")
     rng = random.Random(2025)
-    quote, quote2 = retyped(copy, 4, 3, rng), retyped(copy, 2, 2, rng)
+    quote, quote2, quote3 = retyped(copy, 4, 3, rng), retyped(copy, 2, 3, rng), retyped(copy, 5, 2, rng)
     article = ((HERE / "article_template.html").read_text(encoding="utf-8")
-               .replace("{{LEAKED_EXCERPT}}", as_html(quote)).replace("{{LEAKED_EXCERPT_2}}", as_html(quote2)))
+               .replace("{{LEAKED_EXCERPT}}", as_html(quote)).replace("{{LEAKED_EXCERPT_2}}", as_html(quote2))
+               .replace("{{LEAKED_EXCERPT_3}}", as_html(quote3)))
     (OUT / "article.html").write_text(article, encoding="utf-8")
-    words = len(quote.split()) + len(quote2.split())
+    words = len(quote.split()) + len(quote2.split()) + len(quote3.split())
     print(f"Wrote {OUT.name}/article.html ({words} quoted words inside the article). The first quote begins:")
     print("    " + quote[:300].replace("\n\n", "\n    ") + " ...")
 

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .errors import LeaktraceError
 from .marks.embed import visible
-from .workspace import Workspace
+from .workspace import Workspace, read_key_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Individually marked copies of sensitive documents, and tracing of leaks to the copy.")
@@ -48,9 +48,13 @@ def _json_default(o):
 
 
 @app.command()
-def init(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+def init(key_file: Optional[Path] = typer.Option(None, "--key-file",
+                                                help="Use this marking key (32 bytes or 64 hex digits), e.g. "
+                                                     "restored from a backup, instead of a new random one."),
+         workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Create a workspace: embedded database and a new secret marking key."""
-    ws = Workspace.create(workspace)
+    key = read_key_file(key_file) if key_file else None
+    ws = Workspace.create(workspace, key=key)
     if as_json:
         emit_json({"workspace": str(ws.path)})
     else:

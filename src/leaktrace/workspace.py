@@ -90,8 +90,11 @@ class Workspace:
 
     # ---------------------------------------------------------------- lifecycle
     @classmethod
-    def create(cls, path: str | os.PathLike | None = None) -> "Workspace":
+    def create(cls, path: str | os.PathLike | None = None, *, key: bytes | None = None) -> "Workspace":
+        """A new workspace with a new random key, or with `key` (32 bytes) restored from a backup."""
         path = resolve_path(path)
+        if key is not None and len(key) != 32:
+            raise InputError(f"a marking key is 32 bytes; this one has {len(key)}")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             if (path / DB_FILE).exists():
                 raise ConflictError(f"{path} is already a leaktrace workspace")
@@ -99,7 +102,7 @@ class Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
-            key = secrets.token_bytes(32)
+            key = key if key is not None else secrets.token_bytes(32)
             fd = os.open(tmp / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(key)
@@ -196,7 +199,7 @@ class Workspace:
                 raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
             now = _now()
             res = conn.execute(db.documents.insert().values(
-                uid=secrets.token_hex(8), title=title, format=src.format, source_name=src.name,
+                uid=_document_uid(self.key, sha), title=title, format=src.format, source_name=src.name,
                 original=src.text, base=base, sha256=sha, words=len(words),
                 channels=",".join(c.value for c in chosen), created_at=now))
             doc_id = res.inserted_primary_key[0]
@@ -457,6 +460,28 @@ class Workspace:
 
     def trace_file(self, path: str | os.PathLike) -> TraceResult:
         return self.trace(formats.read_leak(Path(path)))
+
+
+def read_key_file(path: str | os.PathLike) -> bytes:
+    """A marking key from a file: 32 raw bytes, or 64 hexadecimal digits."""
+    data = formats.read_file_bytes(Path(path))
+    text = data.strip()
+    if len(text) == 64:
+        try:
+            return bytes.fromhex(text.decode("ascii"))
+        except (ValueError, UnicodeDecodeError):
+            pass
+    if len(data) == 32:
+        return data
+    raise InputError(f"{path}: not a marking key (expected 32 raw bytes or 64 hexadecimal digits)")
+
+
+def _document_uid(key: bytes, sha256: str) -> str:
+    """The code identity of a document: keyed, and the same for the same text under the same key,
+    so a restored workspace rebuilds every copy exactly."""
+    import hmac
+
+    return hmac.new(key, f"document|{sha256}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _tokens_digest(base: str) -> str:

@@ -58,8 +58,13 @@ def _erase_uniform_groups(sites: Sequence[Site], symbols: np.ndarray, leak: Toke
     for (channel, _), members in groups.items():
         values = {int(symbols[i]) for i in members}
         uniform = len(values) == 1 and len(members) >= UNIFORM_GROUP
-        # A leak with no invisible character at all was stripped (or retyped):
-        # its "nothing here" readings are not evidence.
+        # A leak with no invisible character at all was stripped (or retyped): its "nothing
+        # here" readings are not evidence. Likewise a character style (’, “, U+2010, …) that
+        # appears nowhere in the leak was folded away, not chosen.
         stripped = channel == "invisible" and not invisible_chars(leak.text)
+        if not stripped and sites[members[0]].reader == "raw":
+            styled = {ch for i in members for v in sites[i].variants for part in v for ch in part
+                      if not ch.isascii()}
+            stripped = bool(styled) and not any(ch in leak.text for ch in styled)
         if uniform or stripped:
             symbols[members] = -1

@@ -8,7 +8,8 @@ compared with what each variant would produce under the site's *reader*:
 - ``gap``: only the invisible characters (invisible channel);
 - ``raw``: the exact characters, invisible ones removed (typographic styles);
 - ``folded``: typography folded to ASCII, so only spacing and words count;
-- ``tokens``: the sequence of skeleton tokens (lexical and declared channels).
+- ``tokens``: the sequence of skeleton tokens (lexical and declared channels);
+- ``spaces``: the exact whitespace, invisible characters removed (sentence spacing).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Channel(str, Enum):
 
 
 ALL_CHANNELS: tuple[Channel, ...] = tuple(Channel)
-READERS = ("gap", "raw", "folded", "tokens")
+READERS = ("gap", "raw", "folded", "tokens", "spaces")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def observe(reader: str, s: str):
         return normalize_whitespace(strip_invisible(s))
     if reader == "folded":
         return normalize_whitespace(fold_typography(strip_invisible(s))).lower()
+    if reader == "spaces":
+        return strip_invisible(s)
     if reader == "tokens":
         if not s.strip():
             return ()
@@ -113,12 +116,14 @@ def is_readable(site: Site, tokens: Tokens) -> bool:
 
 
 # Which changes each reader does not see (so another site may make them in its window).
-_CHANGE = {"gap": "invisible", "raw": "typo-char", "folded": "spacing", "tokens": "lexical"}
+_CHANGE = {"gap": "invisible", "raw": "typo-char", "folded": "spacing", "tokens": "lexical",
+           "spaces": "whitespace"}
 _COMPATIBLE = {
-    "gap": {"invisible", "typo-char", "spacing"},
-    "tokens": {"invisible", "typo-char", "spacing"},
-    "folded": {"invisible", "typo-char"},
-    "raw": {"invisible"},
+    "gap": {"invisible", "typo-char", "spacing", "whitespace"},
+    "tokens": {"invisible", "typo-char", "spacing", "whitespace"},
+    "folded": {"invisible", "typo-char", "whitespace"},
+    "raw": {"invisible", "whitespace"},
+    "spaces": {"invisible", "typo-char"},
 }
 
 

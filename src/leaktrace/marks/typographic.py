@@ -1,9 +1,10 @@
 """Typographic channel: natural style choices that survive plain-text sanitizing.
 
 Apostrophe style inside words, double-quote style (the pair changes together),
-hyphen character in compounds, ellipsis style, and spacing around em dashes.
-Quote and hyphen characters change under ASCII folding; dash spacing survives even
-retyping, since it is read with typography folded away.
+hyphen character in compounds, ellipsis style, spacing around em dashes, and one or
+two spaces between sentences. Quote and hyphen characters change under ASCII
+folding; sentence spacing survives sanitizers but not HTML rendering or retyping;
+dash spacing survives even retyping, since it is read with typography folded away.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from .sites import Channel, Site
 _APOSTROPHES = ("'", "’")
 _HYPHENS = ("-", "\u2010")
 _ELLIPSES = ("…", "...")
+# A full stop after these is not the end of a sentence.
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "inc", "ltd", "co", "vs", "no",
+                            "nos", "fig", "figs", "p", "pp", "vol", "etc", "e", "g", "i", "al",
+                            "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+                            "nov", "dec", "approx", "dept", "est", "gen", "gov", "jr", "sr", "rev"})
 
 
 def _pair(first: str, choices: tuple[str, ...]) -> tuple[tuple[str], ...]:
@@ -45,6 +51,11 @@ def find(tokens: Tokens, protected: Protected) -> Iterator[Site]:
                 yield Site(Channel.TYPOGRAPHIC, "hyphen", ((start, start + 1),),
                            _pair(tok, _HYPHENS), ((i, i + 1),), "raw")
             continue
+        if tok in (".", "!", "?"):
+            site = _sentence_spacing(tokens, protected, i)
+            if site:
+                yield site
+            continue
         if tok in _ELLIPSES and not protected.overlaps(start, tokens.ends[i]):
             yield Site(Channel.TYPOGRAPHIC, "ellipsis", ((start, tokens.ends[i]),),
                        _pair(tok, _ELLIPSES), ((i, i + 1),), "raw")
@@ -58,6 +69,21 @@ def find(tokens: Tokens, protected: Protected) -> Iterator[Site]:
                            _pair(gap, ("—", " — ")), ((i, i + 1),), "folded")
             continue
     yield from _quote_pairs(tokens, protected)
+
+
+def _sentence_spacing(tokens: Tokens, protected: Protected, i: int) -> Site | None:
+    """One or two spaces after a full stop, question or exclamation mark ending a sentence."""
+    text = tokens.text
+    end, nxt = tokens.ends[i], tokens.starts[i + 1]
+    prev = tokens.raw[i - 1]
+    if text[end:nxt] != " " or tokens.ends[i - 1] != tokens.starts[i]:
+        return None
+    if not prev[-1].isalpha() or len(prev) < 2 or prev.lower() in _ABBREVIATIONS:
+        return None
+    if not tokens.raw[i + 1][0].isupper() or protected.overlaps(end, nxt + 1):
+        return None
+    return Site(Channel.TYPOGRAPHIC, "sentence-spacing", ((end, nxt),), ((" ",), ("  ",)),
+                ((i + 1, i + 1),), "spaces")
 
 
 def _quote_pairs(tokens: Tokens, protected: Protected) -> Iterator[Site]:
