@@ -89,3 +89,19 @@ def test_workspace_option_beats_environment(tmp_path, capsys, monkeypatch):
     assert run(capsys, "init", "--workspace", tmp_path / "opt-ws").code == 0
     assert (tmp_path / "opt-ws" / "key").exists() and not (tmp_path / "env-ws").exists()
     assert Workspace.open(tmp_path / "opt-ws").documents() == []
+
+
+def test_a_restored_key_rebuilds_every_copy_exactly(tmp_path, capsys, monkeypatch):
+    doc = setup(tmp_path, capsys, monkeypatch, n=3)
+    r = run(capsys, "mark", doc, "--out", tmp_path / "a", "--json")
+    key = (tmp_path / "ws" / "key").read_bytes()
+    (tmp_path / "backup.key").write_text(key.hex())
+    other = tmp_path / "restored"
+    assert run(capsys, "init", "--key-file", tmp_path / "backup.key", "-w", other).code == 0
+    run(capsys, "doc", "add", tmp_path / "memo.md", "--title", "Depot plan", "-w", other)
+    run(capsys, "recipients", "import", tmp_path / "people.csv", "-w", other)
+    r2 = run(capsys, "mark", "D1", "--out", tmp_path / "b", "--json", "-w", other)
+    assert [c["sha256"] for c in r.json()["copies"]] == [c["sha256"] for c in r2.json()["copies"]]
+    (tmp_path / "bad.key").write_text("not a key")
+    r3 = run(capsys, "init", "--key-file", tmp_path / "bad.key", "-w", tmp_path / "x")
+    assert r3.code == 1 and "not a marking key" in r3.err and not (tmp_path / "x").exists()

@@ -111,3 +111,31 @@ def test_render_applies_every_chosen_variant_and_variant_zero_is_the_original():
     for kept in ['the tablets only help if people trust them.', "https://intranet.example.org/depots",
                  "ops-planning@example.org", "Priya Natarajan"]:
         assert kept in copy
+
+
+def test_sentence_spacing_one_or_two_spaces_but_not_after_abbreviations():
+    text = "We met Dr. Okafor at noon. The plan held! Then we left. See p. 4 today."
+    t, sites = sites_of(text, typographic)
+    spacing = [s for s in sites if s.kind == "sentence-spacing"]
+    assert [text[s.spans[0][0] - 5:s.spans[0][0]] for s in spacing] == ["noon.", "held!", "left."]
+    assert "noon.  The plan" in apply(text, spacing[0], 1)
+    assert all(is_readable(s, t) for s in spacing)
+
+
+def test_styles_missing_from_the_whole_leak_are_erased_not_read():
+    from leaktrace.marks.read import read
+    from leaktrace.text.align import DocIndex, align
+
+    base = ("Fine. The utility’s plan isn’t final and the crews’ rota won’t change. "
+            "We think it’s fair and that’s that, so the depot’s team can rest.")
+    t = tokenize(base)
+    sites = [s for s in typographic.find(t, find_protected(base)) if s.kind == "apostrophe"]
+    assert len(sites) >= 4
+    leak = base.replace("’", "'")  # retyped: every apostrophe straight
+    lt = tokenize(leak)
+    assert (read(sites, t, lt, align(DocIndex(t), lt)) == -1).all()
+    # with curly apostrophes present somewhere, straight ones are real readings
+    mixed = leak.replace("isn't", "isn’t")
+    lm = tokenize(mixed)
+    got = read(sites, t, lm, align(DocIndex(t), lm))
+    assert (got >= 0).any()
