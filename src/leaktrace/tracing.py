@@ -7,16 +7,14 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select
 
 from .marks.embed import visible
 from .marks.read import read
 from .marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, sites_needed
-from .models import CopyScore, PassageMatch, SiteRead, TraceResult, doc_public_id
+from .models import CopyScore, PassageMatch, SiteRead, TraceResult
 from .search import fingerprint
 from .search import index as search_index
-from .store import db
-from .text.align import Alignment, DocIndex, align
+from .text.align import Alignment, align
 from .text.tokens import Tokens, tokenize
 
 if TYPE_CHECKING:

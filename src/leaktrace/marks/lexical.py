@@ -291,14 +291,9 @@ def _contract_pronoun(doc: _Doc, i: int) -> Site | None:
     contraction = table.get(doc.skel[j])
     if contraction is None:
         return None
-    if first == "i":
-        if doc.raw[i] != "I":
-            return None
-        cap = 0
-    else:
-        cap = doc.case(i)
-        if cap < 0:
-            return None
+    cap = _subject_case(doc, i, first == "i")
+    if cap is None:
+        return None
     k = j + 1
     if not doc.word(k) or not doc.spaced(k):
         return None  # "they are." cannot become "they're."
@@ -317,6 +312,14 @@ def _contract_pronoun(doc: _Doc, i: int) -> Site | None:
     if not _subject_position(doc, i):
         return None
     return doc.replace("contraction", i, j + 1, (_ap(doc, contraction),), cap)
+
+
+def _subject_case(doc: _Doc, i: int, first_person: bool) -> int | None:
+    """Case of a subject word for `_Doc.replace`; "I" is always capital and never a name."""
+    if first_person:
+        return 0 if doc.raw[i][0] == "I" else None
+    cap = doc.case(i)
+    return None if cap < 0 else cap
 
 
 def _contract_let_us(doc: _Doc, i: int) -> Site | None:
@@ -351,15 +354,10 @@ def _contract_negative(doc: _Doc, i: int) -> Site | None:
 def _expand(doc: _Doc, i: int) -> Site | None:
     """Contractions back to full forms: "don't" -> 'do not', "it's" -> 'it is'."""
     w = doc.skel[i]
-    raw = doc.raw[i]
-    if w.startswith("i'"):
-        if raw[0] != "I":
-            return None
-        cap = 0
-    else:
-        cap = doc.case(i)
-        if cap < 0:
-            return None
+    doc.raw[i]
+    cap = _subject_case(doc, i, w.startswith("i'"))
+    if cap is None:
+        return None
     k = i + 1
     nxt = doc.skel[k] if k < doc.n and doc.word(k) else ""
     if w in _NEGATIVE_EXPANSION:
