@@ -91,7 +91,25 @@ def align(index: DocIndex, leak: Tokens) -> Alignment:
                 di = lo + op.dest_start + k
                 if d2l[di] < 0:
                     d2l[di] = bs + op.src_start + k
+    _extend(doc, leak, d2l)
     return Alignment(d2l, int((d2l >= 0).sum()), tuple(_passages(doc, leak, d2l)))
+
+
+def _extend(doc: Tokens, leak: Tokens, d2l: np.ndarray) -> None:
+    """Grow every aligned stretch over neighbours that match exactly on both sides
+    (block edges and LCS ties can leave a sentence's last full stop unaligned)."""
+    used = np.zeros(len(leak), dtype=bool)
+    used[d2l[d2l >= 0]] = True
+    nd, nl = len(doc), len(leak)
+    for di in np.flatnonzero(d2l >= 0).tolist():
+        for step in (1, -1):
+            d, li = di + step, int(d2l[di]) + step
+            while (0 <= d < nd and 0 <= li < nl and d2l[d] < 0 and not used[li]
+                   and doc.skel[d] == leak.skel[li]):
+                d2l[d] = li
+                used[li] = True
+                d += step
+                li += step
 
 
 def _passages(doc: Tokens, leak: Tokens, d2l: np.ndarray, max_gap: int = 4) -> list[Passage]:
