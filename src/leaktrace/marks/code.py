@@ -71,7 +71,7 @@ class Code:
 
 def copy_id(key: bytes, doc_uid: str, recipient_id: str) -> str:
     """A short keyed identifier of one copy: stable, and reveals nothing without the key."""
-    digest = _mac(key, "copy-id", doc_uid, recipient_id)[:5]
+    digest = _mac(key, "copy-id", doc_uid, recipient_id)[:5]  # 40 bits: unique within a document
     return "C" + base64.b32encode(digest).decode("ascii").rstrip("=")
 
 

@@ -71,7 +71,7 @@ copies = Table(
     "copies", metadata,
     Column("doc", Integer, ForeignKey("documents.id"), nullable=False),
     Column("recipient", String(200), ForeignKey("recipients.id"), nullable=False),
-    Column("copy_id", String(20), nullable=False, unique=True),
+    Column("copy_id", String(20), nullable=False, index=True),
     Column("sha256", String(64), nullable=False),
     Column("path", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
