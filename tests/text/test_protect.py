@@ -24,3 +24,8 @@ def test_markdown_structure_is_protected():
 
 def test_sentence_initial_capital_is_not_a_name():
     assert covered("The plan works. Nobody minds.") == ""
+
+
+def test_names_of_several_words_are_protected_even_at_sentence_start():
+    c = covered("It worked. Priya Natarajan ran the pilot. Harrow Valley Water agreed.")
+    assert "Priya Natarajan" in c and "Harrow Valley Water" in c and "ran" not in c

@@ -27,7 +27,9 @@ def find(tokens: Tokens, protected: Protected) -> Iterator[Site]:
             continue
         if not (tokens.raw[i][-1].isalnum() and tokens.raw[i + 1][0].isalnum()):
             continue
-        if protected.overlaps(tokens.starts[i], tokens.ends[i + 1]):
+        # the space itself must be outside protected text: a mark beside a name or a
+        # quotation is fine, one between two words of a name or inside a quotation is not
+        if protected.overlaps(end, nxt):
             continue
         yield Site(Channel.INVISIBLE, "zero-width", ((nxt, nxt),),
                    tuple((v,) for v in VARIANTS), ((i + 1, i + 1),), "gap")

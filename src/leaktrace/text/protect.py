@@ -39,6 +39,9 @@ _PATTERNS = [
 # Names: a capitalized word that is not the first word of a sentence, plus the
 # capitalized words that follow it ("Maria Lopez", "Harrow Valley Water").
 _NAME_RE = re.compile(r"(?<=[^\s.!?:\"“'‘(\[#>*\-•\n]) +([A-Z][\w’'-]*(?: +[A-Z][\w’'-]*)*)")
+# Two or more capitalized words in a row are a name or a title wherever they stand,
+# also at the start of a sentence ("Priya Natarajan said", "Harrow Valley Water").
+_MULTI_NAME_RE = re.compile(r"\b[A-Z][\w’'-]*(?: +[A-Z][\w’'-]*)+")
 # Markdown structure at line starts: headings, list bullets, block quotes, tables.
 _MD_LINE_RE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|[-*+][ \t]|\d+[.)][ \t]|>[ \t]?|\|)", re.M)
 _TABLE_RE = re.compile(r"^[ \t]*\|.*$", re.M)
@@ -70,6 +73,8 @@ def find_protected(text: str) -> Protected:
             cover(m.start(), m.end())
     for m in _NAME_RE.finditer(text):
         cover(m.start(1), m.end(1))
+    for m in _MULTI_NAME_RE.finditer(text):
+        cover(m.start(), m.end())
     for m in _MD_LINE_RE.finditer(text):
         cover(m.start(), m.end())
     for m in _TABLE_RE.finditer(text):
