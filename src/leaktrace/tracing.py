@@ -20,8 +20,8 @@ from .text.tokens import Tokens, tokenize
 if TYPE_CHECKING:
     from .workspace import Workspace
 
-MIN_PASSAGE_TOKENS = 6  # passages shorter than this are not evidence of derivation
-MIN_DERIVED_TOKENS = 12  # aligned tokens in such passages needed to call a leak derived
+MIN_PASSAGE_WORDS = 6  # passages with fewer words are not evidence of derivation
+MIN_DERIVED_WORDS = 12  # aligned words in such passages needed to call a leak derived
 TOP_COPIES = 10
 MAX_SITE_READS = 400
 
@@ -39,10 +39,10 @@ def _best_source(ws: "Workspace", leak: Tokens) -> tuple[int | None, Alignment |
             index = ws.doc_index(doc, conn)
             dtoks = index.doc
             al = align(index, leak)
-            strength = sum(p.tokens for p in al.passages if p.tokens >= MIN_PASSAGE_TOKENS)
+            strength = sum(p.words for p in al.passages if p.words >= MIN_PASSAGE_WORDS)
             if strength > best[3]:
                 best = (doc, al, dtoks, strength)
-    if best[3] < MIN_DERIVED_TOKENS:
+    if best[3] < MIN_DERIVED_WORDS:
         return None, None, None
     return best[0], best[1], best[2]
 
@@ -57,7 +57,7 @@ def trace(ws: "Workspace", text: str) -> TraceResult:
     doc, base, sites, code = ws.code(doc_n)
     passages = [PassageMatch(p.leak_start, p.leak_end, p.doc_start, p.doc_end,
                              text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end])
-                for p in sorted(al.passages, key=lambda p: p.leak_start) if p.tokens >= MIN_PASSAGE_TOKENS]
+                for p in sorted(al.passages, key=lambda p: p.leak_start) if p.words >= MIN_PASSAGE_WORDS]
     aligned_words = sum(1 for i in np.flatnonzero(al.doc_to_leak >= 0) if dtoks.skel[i][0].isalnum())
     result = TraceResult("inconclusive", "", document={"id": doc.id, "title": doc.title},
                          passages=passages, leak_words=leak_words, aligned_words=aligned_words, bar=BAR)

@@ -31,6 +31,7 @@ class Passage:
     doc_start: int
     doc_end: int
     tokens: int
+    words: int  # aligned word tokens (punctuation not counted)
 
 
 @dataclass(frozen=True)
@@ -135,4 +136,6 @@ def _passage(doc: Tokens, leak: Tokens, d2l: np.ndarray, run: list[int]) -> Pass
     while len(run) > 1 and not doc.is_word(run[0]):
         run = run[1:]
     first, last = run[0], run[-1]
-    return Passage(leak.starts[d2l[first]], leak.ends[d2l[last]], doc.starts[first], doc.ends[last], len(run))
+    words = sum(1 for i in run if doc.is_word(i))
+    return Passage(leak.starts[d2l[first]], leak.ends[d2l[last]], doc.starts[first], doc.ends[last],
+                   len(run), words)
