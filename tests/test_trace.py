@@ -55,16 +55,40 @@ def test_unrelated_same_topic_text_is_no_match(marked):
     assert res.verdict == "no_match" and res.document is None and not res.copies
 
 
-def test_sanitized_short_excerpt_is_inconclusive_and_says_how_much_more_is_needed(marked):
+def test_sanitized_paragraph_of_a_short_memo_is_inconclusive_and_says_why(marked):
     ws, doc = marked
     copy = ws.render_copy(doc.id, IDS[3])
-    leak = simulate.sanitize(paragraph(copy, 4))
-    res = ws.trace(leak)
-    assert res.document["id"] == doc.id
-    if res.verdict == "inconclusive":
-        assert res.more_words_needed and res.more_words_needed > 0
-        assert "more words" in res.summary
-    assert not any(c.identified and c.recipient != IDS[3] for c in res.copies)
+    res = ws.trace(simulate.sanitize(paragraph(copy, 4)))
+    assert res.verdict == "inconclusive" and res.document["id"] == doc.id
+    assert res.more_words_needed is None and "more text than the document holds" in res.summary
+    assert not any(c.identified for c in res.copies)
+
+
+def test_inconclusive_says_how_many_more_words_are_needed(ws, tmp_path):
+    from pathlib import Path
+
+    from samples import write_people
+
+    memo = Path(__file__).resolve().parents[1] / "examples" / "memo.md"
+    doc = ws.add_document(memo)
+    ws.import_recipients(write_people(tmp_path / "p.csv", 50))
+    ws.mark(doc.id, out_dir=tmp_path / "c")
+    copy = ws.render_copy(doc.id, ws.recipients()[7].id)
+    res = ws.trace(simulate.retype(simulate.excerpt(copy, 120, random.Random(9)), random.Random(9)))
+    assert res.verdict == "inconclusive"
+    assert res.more_words_needed and 10 <= res.more_words_needed < doc.words
+    assert f"about {res.more_words_needed} more words" in res.summary
+
+
+def test_a_mix_of_copies_with_enough_marks_says_so(marked):
+    ws, doc = marked
+    _, base, sites, code = ws.code(doc.id)
+    x = np.stack([code.codeword(r) for r in IDS[:6]])
+    mixed = simulate.collude(x, [s.q for s in sites], "random", random.Random(2))
+    res = ws.trace(simulate.retype(render(base, sites, mixed), random.Random(2)))
+    assert not any(c.identified and c.recipient not in IDS[:6] for c in res.copies)
+    if res.verdict == "inconclusive" and res.more_words_needed is None:
+        assert "mix several copies" in res.summary or "more text than" in res.summary
 
 
 def test_collusion_names_only_colluders(marked):

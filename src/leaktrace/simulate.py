@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from unidecode import unidecode
 
-from .text.tokens import HOMOGLYPHS, fold_typography, strip_invisible
+from .text.tokens import HOMOGLYPHS, strip_invisible
 
 
 def excerpt(text: str, n_words: int, rng: random.Random) -> str:
@@ -28,21 +28,22 @@ def excerpt(text: str, n_words: int, rng: random.Random) -> str:
     return text[spans[first][0]:spans[first + n_words - 1][1]]
 
 
-def _fold_confusable(ch: str) -> str:
-    if ch.isascii():
-        return ch
-    cat = unicodedata.category(ch)
-    name = unicodedata.name(ch, "")
-    if cat[0] in "PSZ" or name.startswith(("CYRILLIC", "GREEK")):
-        folded = unidecode(fold_typography(ch).translate(HOMOGLYPHS))
-        return folded if folded else ch
-    return ch
+# Characters Unicode's confusables data (UTS #39) maps to ASCII Latin or common
+# punctuation, as a sanitizer folding "to Latin" applies them: quotes and apostrophes,
+# en dash, hyphens, the multiplication sign. The em dash is not among them (UTS #39 maps
+# it to a Katakana mark), nor are currency signs: a sanitizer leaves those alone.
+_CONFUSABLE_PUNCTUATION = str.maketrans({
+    "’": "'", "‘": "'", "‛": "'", "′": "'", "ʼ": "'",
+    "“": '"', "”": '"', "„": '"', "″": '"',
+    "–": "-", "‐": "-", "‑": "-", "‒": "-", "﹘": "-", "˗": "-", "−": "-",
+    "×": "x",
+})
 
 
 def sanitize(text: str) -> str:
     """What leak-sanitizing tools do: drop format characters, NFKC, fold confusables to Latin."""
     text = unicodedata.normalize("NFKC", strip_invisible(text))
-    return "".join(_fold_confusable(c) for c in text)
+    return text.translate(_CONFUSABLE_PUNCTUATION).translate(HOMOGLYPHS)
 
 
 _KEYBOARD = "qwertyuiopasdfghjklzxcvbnm"

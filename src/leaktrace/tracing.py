@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 MIN_PASSAGE_WORDS = 6  # passages with fewer words are not evidence of derivation
 MIN_DERIVED_WORDS = 12  # aligned words in such passages needed to call a leak derived
+MIN_EXACT_RUN = 8  # ... of which one passage must hold this many words in a row: generic
+#                    phrases ("compared with ... the year before") align loosely, copied text does not
 TOP_COPIES = 10
 MAX_SITE_READS = 400
 
@@ -40,6 +42,8 @@ def _best_source(ws: "Workspace", leak: Tokens) -> tuple[int | None, Alignment |
             dtoks = index.doc
             al = align(index, leak)
             strength = sum(p.words for p in al.passages if p.words >= MIN_PASSAGE_WORDS)
+            if not any(p.longest_run >= MIN_EXACT_RUN for p in al.passages):
+                strength = 0
             if strength > best[3]:
                 best = (doc, al, dtoks, strength)
     if best[3] < MIN_DERIVED_WORDS:
@@ -106,17 +110,35 @@ def trace(ws: "Workspace", text: str) -> TraceResult:
         if len(identified) > 1:
             result.notes.append("several copies clear the bar: the leak mixes copies (collusion) or they were combined")
     else:
-        gain = float(leaker_gain(code.biases[model.sites]).mean()) if len(model) else \
-            float(leaker_gain(code.biases).mean())
-        need = sites_needed(gain, n)
-        rate = len(model) / max(aligned_words, 1) if len(model) else \
-            len(sites) / max(doc.words, 1)
-        more = max(need - len(model), 0) / max(rate, 1e-9)
-        result.more_words_needed = int(round(more / 10.0) * 10) if more else 0
-        result.summary = (f"Derived from {doc.id} “{doc.title}”, but the {len(model)} marks read are not enough "
-                          f"to single out a copy among {n} at a false-accusation bound of {BAR:.0e}; "
-                          f"about {result.more_words_needed} more words of similar text would be needed.")
+        result.summary, result.more_words_needed = _why_inconclusive(doc, code, model, n, aligned_words,
+                                                                     result.copies)
     return result
+
+
+def _why_inconclusive(doc, code, model: ScoreModel, n: int, aligned_words: int,
+                      copies: list[CopyScore]) -> tuple[str, int | None]:
+    """The inconclusive summary, and how many more words of similar text would be needed."""
+    head = f"Derived from {doc.id} “{doc.title}”, but"
+    bar = f"at a false-accusation bound of {BAR:.0e}"
+    read_ = len(model)
+    if not read_:
+        return (f"{head} no mark could be read in this text: it may be the unmarked original, or a copy "
+                "whose marks were normalized away, so no copy can be singled out.", None)
+    need = sites_needed(float(leaker_gain(code.biases[model.sites]).mean()), n)
+    if read_ >= need:
+        best = copies[0] if copies else None
+        agreement = f" (the best copy agrees at {best.agreed} of {best.read})" if best else ""
+        return (f"{head} although the {read_} marks read would single out a lone leaker's copy among {n}, "
+                f"no copy agrees with them well enough {bar}{agreement}: the text may mix several copies "
+                "or have been altered.", None)
+    rate = read_ / max(aligned_words, 1)
+    more = (need - read_) / rate
+    if aligned_words + more > doc.words:
+        return (f"{head} the {read_} marks read are not enough to single out a copy among {n} {bar}, "
+                "and a leak of this kind would need more text than the document holds.", None)
+    words = max(10, int(round(more / 10.0) * 10))
+    return (f"{head} the {read_} marks read are not enough to single out a copy among {n} {bar}; "
+            f"about {words} more words of similar text would be needed.", words)
 
 
 def _site_reads(sites, base: str, reading: np.ndarray, accused: np.ndarray, model: ScoreModel) -> list[SiteRead]:

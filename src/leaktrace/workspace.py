@@ -387,10 +387,11 @@ class Workspace:
         issued: list[IssuedCopy] = []
         now = _now()
         n = _parse_doc_id(doc.id)
+        renderer = embed.Renderer(base, sites)
         try:
             rows = []
             for r in recs:
-                data = formats.render_copy(doc.format, embed.render(base, sites, code.codeword(r.id)))
+                data = formats.render_copy(doc.format, renderer.render(code.codeword(r.id)))
                 (tmp / f"{r.id}{ext}").write_bytes(data)
                 cid = copy_id(self.key, code.doc_uid, r.id)
                 sha = hashlib.sha256(data).hexdigest()

@@ -10,15 +10,35 @@ import numpy as np
 from .sites import Site
 
 
+class Renderer:
+    """Renders copies fast: the base text is cut once at every span, so a copy is one join."""
+
+    def __init__(self, base: str, sites: Sequence[Site]):
+        spans = sorted((s, e, i, k) for i, site in enumerate(sites) for k, (s, e) in enumerate(site.spans))
+        self.segments: list[str] = []
+        pos = 0
+        for s, e, _, _ in spans:
+            self.segments.append(base[pos:s])
+            pos = e
+        self.segments.append(base[pos:])
+        self.span_site = np.array([i for _, _, i, _ in spans], dtype=np.int64)
+        # choices[j][v]: the text of span j under variant v of its site
+        self.choices = [tuple(v[k] for v in sites[i].variants) for _, _, i, k in spans]
+
+    def render(self, codeword: np.ndarray) -> str:
+        pieces = [None] * (2 * len(self.choices) + 1)
+        pieces[0::2] = self.segments
+        pieces[1::2] = [c[v] for c, v in zip(self.choices, codeword[self.span_site].tolist())]
+        return "".join(pieces)
+
+
 def render(base: str, sites: Sequence[Site], codeword: np.ndarray) -> str:
-    edits: list[tuple[int, int, str]] = []
-    for site, v in zip(sites, codeword.tolist()):
-        if v:
-            for (s, e), rep in zip(site.spans, site.variants[v]):
-                edits.append((s, e, rep))
-    edits.sort()
-    out: list[str] = []
-    pos = 0
+    return Renderer(base, sites).render(codeword)
+
+
+def apply_edits(base: str, edits: Sequence[tuple[int, int, str]]) -> str:
+    """base with base[s:e] replaced by rep for every (s, e, rep), sorted and disjoint."""
+    out, pos = [], 0
     for s, e, rep in edits:
         out.append(base[pos:s])
         out.append(rep)

@@ -32,6 +32,7 @@ class Passage:
     doc_end: int
     tokens: int
     words: int  # aligned word tokens (punctuation not counted)
+    longest_run: int  # most words aligned in a row with no gap on either side
 
 
 @dataclass(frozen=True)
@@ -137,5 +138,10 @@ def _passage(doc: Tokens, leak: Tokens, d2l: np.ndarray, run: list[int]) -> Pass
         run = run[1:]
     first, last = run[0], run[-1]
     words = sum(1 for i in run if doc.is_word(i))
+    longest = current = 0
+    for k, i in enumerate(run):
+        contiguous = k > 0 and i == run[k - 1] + 1 and d2l[i] == d2l[run[k - 1]] + 1
+        current = (current if contiguous else 0) + (1 if doc.is_word(i) else 0)
+        longest = max(longest, current)
     return Passage(leak.starts[d2l[first]], leak.ends[d2l[last]], doc.starts[first], doc.ends[last],
-                   len(run), words)
+                   len(run), words, longest)
