@@ -66,8 +66,8 @@ def main() -> None:
     sh("recipients", "import", HERE / "people.csv")
     sh("doc", "capacity", "D1")
     sh("mark", "D1", "--to", "all", "--out", OUT / "copies")
-    print(f"(each copy reads exactly like the original; for example {LEAKER}'s copy changes:)")
-    sh("mark", "D1", "--preview", LEAKER)
+    print(f"(each copy reads exactly like the original; the visible-character changes in {LEAKER}'s copy:)")
+    sh("mark", "D1", "--preview", LEAKER, "--only", "lexical,declared")
 
     step("2. Months later, a news site quotes three paragraphs, and more further down, retyped")
     copy = (OUT / "copies" / f"{LEAKER}.md").read_text(encoding="utf-8")

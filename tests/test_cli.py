@@ -65,6 +65,9 @@ def test_doc_list_recipients_list_capacity_and_preview(tmp_path, capsys, monkeyp
     assert not (tmp_path / "copies").exists()
     r = run(capsys, "mark", doc, "--preview", recs[0]["id"])
     assert "<U+200" in r.out
+    only = run(capsys, "mark", doc, "--preview", recs[0]["id"], "--only", "lexical,declared", "--json").json()
+    assert only and {c["channel"] for c in only} <= {"lexical", "declared"}
+    assert len(only) == sum(1 for c in changes if c["channel"] in ("lexical", "declared"))
 
 
 def test_mark_to_a_subset_and_channel_restriction(tmp_path, capsys, monkeypatch):

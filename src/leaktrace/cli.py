@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .errors import LeaktraceError
 from .marks.embed import visible
-from .workspace import Workspace, read_key_file
+from .workspace import Workspace, parse_channels, read_key_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Individually marked copies of sensitive documents, and tracing of leaks to the copy.")
@@ -148,12 +148,18 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
          out_dir: Path = typer.Option(Path("copies"), "--out", help="Folder for the copies and manifest.json."),
          preview: Optional[str] = typer.Option(None, "--preview", metavar="RECIPIENT",
                                                help="Show what this recipient's copy changes; write nothing."),
+         only: Optional[str] = typer.Option(None, "--only", metavar="CHANNELS",
+                                            help="With --preview: show only these channels, e.g. lexical,declared."),
          force: bool = typer.Option(False, "--force", help="Overwrite existing copies in --out."),
          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Write one marked copy per recipient (same format as the original) and record the distribution."""
     with Workspace.open(workspace) as ws:
         if preview is not None:
             changes = ws.preview(doc, preview)
+            total = len(changes)
+            if only is not None:
+                keep = {c.value for c in parse_channels(only)}
+                changes = [c for c in changes if c.channel in keep]
             if as_json:
                 emit_json([c.__dict__ for c in changes])
                 return
@@ -161,7 +167,8 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
             for c in changes:
                 t.add_row(str(c.line), c.channel, c.kind, safe(c.original), safe(c.copy), safe(c.context))
             out.print(t)
-            out.print(f"{len(changes)} changes in the copy for {safe(preview)}; invisible characters shown as <U+XXXX>.")
+            shown = f"{len(changes)} of {total}" if only is not None else f"{total}"
+            out.print(f"{shown} changes in the copy for {safe(preview)} shown; invisible characters as <U+XXXX>.")
             return
         res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force)
     if as_json:

@@ -29,3 +29,11 @@ def test_sentence_initial_capital_is_not_a_name():
 def test_names_of_several_words_are_protected_even_at_sentence_start():
     c = covered("It worked. Priya Natarajan ran the pilot. Harrow Valley Water agreed.")
     assert "Priya Natarajan" in c and "Harrow Valley Water" in c and "ran" not in c
+
+
+def test_dates_times_and_money_are_protected_whole():
+    text = "On 14 March 2025 at 09:30 we spent £46.8 million, and on March 3, 2026 another 12 million pounds."
+    c = covered(text)
+    for part in ["14 March 2025", "09:30", "£46.8 million", "March 3, 2026", "12 million pounds"]:
+        assert part in c, part
+    assert "spent" not in c and "another" not in c

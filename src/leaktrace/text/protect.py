@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+           r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+
 _PATTERNS = [
     # fenced code blocks and inline code (Markdown)
     re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[^\n]*$", re.M | re.S),
@@ -34,6 +37,13 @@ _PATTERNS = [
     re.compile(r"\b[a-z]+[A-Z]\w*\b"),
     re.compile(r"\b[A-Z]{2,}s?\b"),
     re.compile(r"[@#]\w+"),
+    # dates, times and money: numbers that matter stay whole with their words
+    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTHS + r"(?:,?\s+\d{4})?\b"),
+    re.compile(r"\b" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b"),
+    re.compile(r"\b" + _MONTHS + r"\s+\d{4}\b"),
+    re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s?(?:[ap]\.?m\.?))?\b", re.I),
+    re.compile(r"[£$€¥]\s?\d[\d,.]*(?:\s?(?:million|billion|thousand|bn|m|k)\b)?", re.I),
+    re.compile(r"\b\d[\d,.]*\s?(?:million|billion|thousand)?\s?(?:pounds|dollars|euros)\b", re.I),
 ]
 
 # Names: a capitalized word that is not the first word of a sentence, plus the
