@@ -9,6 +9,7 @@ It drives the real `leaktrace` command, exactly as a user would type it.
 from __future__ import annotations
 
 import html
+import json
 import os
 import random
 import shutil
@@ -26,12 +27,13 @@ def step(title: str) -> None:
     print(f"\n=== {title}")
 
 
-def sh(*args: str) -> str:
+def sh(*args: str, quiet: bool = False) -> str:
     shown = " ".join(str(a).replace(str(OUT) + "/", "") for a in args)
     print(f"$ leaktrace {shown}")
     env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"), COLUMNS="120")
     proc = subprocess.run([str(LEAKTRACE), *map(str, args)], env=env, capture_output=True, text=True)
-    print(proc.stdout, end="")
+    if not quiet:
+        print(proc.stdout, end="")
     if proc.returncode != 0:
         print(proc.stderr, end="", file=sys.stderr)
         sys.exit(f"demo step failed: leaktrace {shown}")
@@ -87,7 +89,12 @@ def main() -> None:
     step("4. The unmarked original, leaked, names nobody")
     sh("trace", HERE / "memo.md")
 
-    step("5. Evidence for counsel: the machine-readable trace")
+    step("5. The ledger recorded every distribution, hash-chained and signed")
+    events = json.loads(sh("ledger", "events", "--document", "D1", "--json", quiet=True))
+    print(f"({len(events)} distribution entries for D1: recipient, copy id, SHA-256 of the copy, path)")
+    sh("ledger", "verify")
+
+    step("6. Evidence for counsel: the machine-readable trace")
     env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"))
     proc = subprocess.run([str(LEAKTRACE), "trace", str(OUT / "article.html"), "--json"],
                           env=env, capture_output=True, text=True, check=True)

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import LeaktraceError
+from .ledger.cli import app as ledger_app
 from .marks.embed import visible
 from .workspace import Workspace, parse_channels, read_key_file
 
@@ -24,6 +25,7 @@ doc_app = typer.Typer(no_args_is_help=True, help="Register and inspect original 
 rec_app = typer.Typer(no_args_is_help=True, help="Import and list recipients.")
 app.add_typer(doc_app, name="doc")
 app.add_typer(rec_app, name="recipients")
+app.add_typer(ledger_app, name="ledger")
 
 out = Console(highlight=False, soft_wrap=True)
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from . import formats
 from .errors import ConflictError, InputError, MarkingError, NotFoundError, WorkspaceError
+from .ledger.book import Ledger
 from .marks import embed
 from .marks.code import Code, copy_id, key_fingerprint, make_biases
 from .marks.declared import resolve
@@ -407,6 +408,7 @@ class Workspace:
                              .where(db.copies.c.recipient.in_([r.id for r in recs])))
                 for i in range(0, len(rows), 1000):
                     conn.execute(db.copies.insert(), rows[i:i + 1000])
+                Ledger(self).record_distributions(conn, n, issued, channel="file")
                 for f in tmp.iterdir():
                     os.replace(f, out / f.name)
         finally:

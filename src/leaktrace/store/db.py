@@ -101,3 +101,5 @@ def connect(url: str) -> Engine:
     return engine
 
 
+# The ledger's tables live with the ledger; importing them registers them on `metadata`.
+from ..ledger import tables as _ledger_tables  # noqa: E402,F401
