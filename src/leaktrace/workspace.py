@@ -456,10 +456,18 @@ class Workspace:
             return conn.execute(select(func.count()).select_from(t)).scalar_one()
 
     # ---------------------------------------------------------------- tracing
-    def trace(self, text: str) -> TraceResult:
+    def trace(self, text: str, *, audit: bool = True) -> TraceResult:
+        """Trace a leak; the trace itself is recorded in the ledger's audit trail."""
         from .tracing import trace
 
-        return trace(self, text)
+        result = trace(self, text)
+        if audit:
+            Ledger(self).record_audit("trace", details={
+                "leak_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "leak_words": result.leak_words, "verdict": result.verdict,
+                "document": result.document["id"] if result.document else None,
+                "identified_copies": [c.copy for c in result.copies if c.identified]})
+        return result
 
     def trace_file(self, path: str | os.PathLike) -> TraceResult:
         return self.trace(formats.read_leak(Path(path)))
