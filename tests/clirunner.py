@@ -31,3 +31,12 @@ def run(capsys, *args: str) -> Result:
         sys.argv = argv
     captured = capsys.readouterr()
     return Result(code, captured.out, captured.err)
+
+
+def one_line_error(r: Result) -> str:
+    """Assert the command failed with exactly one line on stderr and no traceback; return it."""
+    assert r.code != 0
+    assert "Traceback" not in r.err and "Traceback" not in r.out
+    lines = [ln for ln in r.err.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, r.err
+    return lines[0]

@@ -3,16 +3,8 @@
 import os
 
 import pytest
-from clirunner import run
+from clirunner import one_line_error, run
 from samples import MEMO, write_people
-
-
-def one_line_error(r):
-    assert r.code != 0
-    assert "Traceback" not in r.err and "Traceback" not in r.out
-    lines = [ln for ln in r.err.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1, r.err
-    return lines[0]
 
 
 @pytest.fixture
