@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,13 +12,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+system-deps:
+	bash scripts/system-deps.sh
+
+demo: system-deps $(STAMP)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: system-deps $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,10 @@ def people_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    w = Workspace.create(tmp_path / "ws")
+def ws(tmp_path: Path, request) -> Workspace:
+    # a key pinned per test: marks are keyed randomness, and tests must not depend on luck
+    key = hashlib.sha256(request.node.nodeid.encode()).digest()
+    w = Workspace.create(tmp_path / "ws", key=key)
     yield w
     w.close()
 

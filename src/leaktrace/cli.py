@@ -15,6 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import LeaktraceError
+from .cases.cli import app as case_app
+from .cases.cli import audit as audit_command
+from .cases.cli import protected_app
 from .ledger.cli import app as ledger_app
 from .marks.embed import visible
 from .workspace import Workspace, parse_channels, read_key_file
@@ -26,6 +29,9 @@ rec_app = typer.Typer(no_args_is_help=True, help="Import and list recipients.")
 app.add_typer(doc_app, name="doc")
 app.add_typer(rec_app, name="recipients")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(case_app, name="case")
+app.add_typer(protected_app, name="protected")
+app.command("audit")(audit_command)
 
 out = Console(highlight=False, soft_wrap=True)
 

@@ -132,6 +132,8 @@ class TraceResult:
     recipients_scored: int = 0
     more_words_needed: int | None = None
     bar: float = 1e-6
+    all_scores: list[float] = field(default_factory=list)  # every issued copy's score, best first
+    score_bar: float | None = None  # the score a copy needs for its bound to clear the bar
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .marks.embed import visible
 from .marks.read import read
-from .marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, sites_needed
+from .marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, score_at_bar, sites_needed
 from .models import CopyScore, PassageMatch, SiteRead, TraceResult
 from .search import fingerprint
 from .search import index as search_index
@@ -88,6 +88,8 @@ def trace(ws: "Workspace", text: str) -> TraceResult:
     scores = model.scores(codewords, reading)
     order = np.argsort(-scores, kind="stable")
     n = len(issued)
+    result.all_scores = [round(float(x), 3) for x in scores[order]]
+    result.score_bar = score_at_bar(model, n)
     for rank, j in enumerate(order.tolist()):
         s = float(scores[j])
         if rank >= TOP_COPIES and s <= 0:

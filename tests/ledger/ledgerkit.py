@@ -22,3 +22,32 @@ def write_jsonl_events(path: Path, n: int, start: int = 0) -> Path:
 
 
 JSONL_MAP = "time=ts,actor=user,action=event,document=file,event_id=id"
+
+
+# Every import appends one audit entry (kind "audit", action "import") after its access events,
+# in the same transaction; these helpers keep the tests' counts and positions honest about it.
+IMPORT_COUNTS = ("events", "added", "duplicates", "ignored", "rejected")
+
+
+def access_events(led) -> list:
+    """The imported access events, in ledger (seq) order."""
+    return sorted(led.events(kind="access"), key=lambda e: e.seq)
+
+
+def import_audits(led) -> list:
+    """The audit entries written by imports, in ledger (seq) order."""
+    return sorted((e for e in led.events(kind="audit") if e.action == "import"), key=lambda e: e.seq)
+
+
+def assert_import_audit(entry, result=None, **counts) -> None:
+    """`entry` is an import's audit entry; its counts are `counts` and, given `result`, the ImportResult's."""
+    assert (entry.kind, entry.action, entry.source_kind) == ("audit", "import", "audit")
+    d = entry.details
+    assert set(IMPORT_COUNTS) <= set(d) and len(d["sha256"]) == 64
+    if result is not None:
+        assert (d["file"], d["format"]) == (result.file, result.format)
+        assert {k: d[k] for k in IMPORT_COUNTS} == {k: getattr(result, k) for k in IMPORT_COUNTS}
+        if result.last_seq is not None:
+            assert entry.seq == result.last_seq + 1  # right after the events the import added
+    for k, v in counts.items():
+        assert d[k] == v, (k, d[k], v)

@@ -9,7 +9,7 @@ import sqlite3
 import stat
 
 import pytest
-from ledgerkit import JSONL_MAP, write_jsonl_events
+from ledgerkit import JSONL_MAP, assert_import_audit, write_jsonl_events
 
 from leaktrace.errors import ConflictError, InputError, WorkspaceError
 from leaktrace.ledger import signing
@@ -17,13 +17,34 @@ from leaktrace.ledger.book import verify_export
 from leaktrace.ledger.chain import GENESIS, HASHED_FIELDS, entry_hash
 
 
+N_EVENTS = 10
+
+
 @pytest.fixture
 def ten(led, tmp_path):
-    """A ledger of 10 access events, signed up to entry 10."""
-    led.import_file(write_jsonl_events(tmp_path / "log.jsonl", 10), "jsonl", JSONL_MAP)
+    """A ledger of 10 access events (entries 1-10) and the import's audit entry (11), signed up to 11."""
+    r = led.import_file(write_jsonl_events(tmp_path / "log.jsonl", N_EVENTS), "jsonl", JSONL_MAP)
     assert led.verify().ok
+    assert [e.seq for e in led.events(kind="access")] == list(range(1, N_EVENTS + 1)) == access_seqs(led)
+    [audit] = led.events(kind="audit")
+    assert_import_audit(audit, r, events=N_EVENTS, added=N_EVENTS, duplicates=0)
+    assert audit.seq == head(led) == N_EVENTS + 1
     led.ws.engine.dispose()
     return led
+
+
+def access_seqs(led) -> list[int]:
+    """Positions of the access events (the entries most of these tests tamper with)."""
+    return sorted(e.seq for e in led.events(kind="access"))
+
+
+def last_access(led) -> int:
+    return access_seqs(led)[-1]
+
+
+def head(led) -> int:
+    """The last entry's seq: the import's audit entry, which the digest signs."""
+    return max(e.seq for e in led.events())
 
 
 def sql(led, *statements):
@@ -70,9 +91,12 @@ def found(led):
 
 def test_a_clean_chain(ten):
     rep = ten.verify()
-    assert rep.ok and rep.entries == 10 and rep.head_seq == 10 and rep.signed_upto == 10 and rep.digests == 1
+    n = N_EVENTS + 1  # the events and the import's audit entry
+    assert rep.ok and rep.entries == n and rep.head_seq == n and rep.signed_upto == n and rep.digests == 1
     r = rows(ten)
-    assert r[1]["prev_hash"] == GENESIS and all(r[i]["prev_hash"] == r[i - 1]["hash"] for i in range(2, 11))
+    assert r[1]["prev_hash"] == GENESIS and all(r[i]["prev_hash"] == r[i - 1]["hash"] for i in range(2, n + 1))
+    assert [r[i]["kind"] for i in range(1, n + 1)] == ["access"] * N_EVENTS + ["audit"]
+    assert (r[n]["action"], json.loads(r[n]["details"])["added"]) == ("import", N_EVENTS)
 
 
 def test_edited(ten):
@@ -95,15 +119,17 @@ def test_edited_and_rehashed(ten):
 
 def test_the_whole_tail_rewritten_is_caught_by_the_digest(ten):
     r = rows(ten)
+    end = head(ten)
+    assert r[3]["kind"] == "access"
     prev = r[2]["hash"]
-    for seq in range(3, 11):
+    for seq in range(3, end + 1):  # the audit entry at the head rewritten too
         row = dict(r[seq])
         if seq == 3:
             row["action"] = "view"
         row = rehash(row, prev)
         prev = row["hash"]
         put(ten, row, where_seq=seq)
-    assert found(ten) == [("digest_mismatch", 10)]
+    assert found(ten) == [("digest_mismatch", end)]
 
 
 def test_deleted(ten):
@@ -116,35 +142,41 @@ def test_deleted(ten):
 
 
 def test_deleted_and_renumbered(ten):
-    sql(ten, "DELETE FROM ledger WHERE seq=4", *[f"UPDATE ledger SET seq={s - 1} WHERE seq={s}" for s in range(5, 11)])
+    end = head(ten)
+    sql(ten, "DELETE FROM ledger WHERE seq=4", *[f"UPDATE ledger SET seq={s - 1} WHERE seq={s}" for s in range(5, end + 1)])
     probs = found(ten)
-    assert ("deleted", 4) in probs and ("deleted", 10) in probs  # 10 was signed and is gone
+    assert ("deleted", 4) in probs and ("deleted", end) in probs  # the head was signed and is gone
     assert {k for k, _ in probs} == {"deleted"}
 
 
 def test_deleted_at_the_end(ten):
-    sql(ten, "DELETE FROM ledger WHERE seq=10")
-    assert found(ten) == [("deleted", 10)]
+    end, last = head(ten), last_access(ten)
+    sql(ten, f"DELETE FROM ledger WHERE seq={end}")  # the import's audit entry: the signed head
+    assert found(ten) == [("deleted", end)]
+    sql(ten, f"DELETE FROM ledger WHERE seq={last}")  # and the last access event before it
+    assert last == end - 1 and found(ten) == [("deleted", last)]
 
 
 def test_inserted_at_the_end(ten):
-    row = dict(rows(ten)[10], seq=11, source_ref="forged-0", hash="f" * 64, prev_hash="e" * 64)
-    put(ten, row)
-    assert ("inserted", 11) in found(ten)
+    end = head(ten)
+    row = dict(rows(ten)[last_access(ten)], seq=end + 1, source_ref="forged-0", hash="f" * 64, prev_hash="e" * 64)
+    put(ten, row)  # a forged access event after the head
+    assert ("inserted", end + 1) in found(ten)
 
 
 def test_inserted_at_the_end_by_someone_who_knows_the_algorithm(ten):
-    last = rows(ten)[10]
-    row = rehash(dict(last, seq=11, source_ref="forged-1", actor="mallory@elsewhere.example"), last["hash"])
+    r, end = rows(ten), head(ten)
+    row = rehash(dict(r[last_access(ten)], seq=end + 1, source_ref="forged-1", actor="mallory@elsewhere.example"),
+                 r[end]["hash"])  # a forged access event, linked to the head
     put(ten, row)
     rep = ten.verify()
-    assert [(p.kind, p.seq) for p in rep.problems] == [("inserted", 11)]
+    assert [(p.kind, p.seq) for p in rep.problems] == [("inserted", end + 1)]
     assert "not covered by any signed digest" in rep.problems[0].message
 
 
 def test_inserted_in_the_middle(ten):
     r = rows(ten)
-    sql(ten, *[f"UPDATE ledger SET seq={s + 1} WHERE seq={s}" for s in range(10, 4, -1)])
+    sql(ten, *[f"UPDATE ledger SET seq={s + 1} WHERE seq={s}" for s in range(head(ten), 4, -1)])
     put(ten, dict(r[5], seq=5, source_ref="forged-2", hash="a" * 64))
     probs = found(ten)
     assert ("inserted", 5) in probs and {k for k, _ in probs} <= {"inserted", "digest_mismatch"}
@@ -152,7 +184,7 @@ def test_inserted_in_the_middle(ten):
 
 def test_inserted_in_the_middle_with_valid_hashes(ten):
     r = rows(ten)
-    sql(ten, *[f"UPDATE ledger SET seq={s + 1} WHERE seq={s}" for s in range(10, 4, -1)])
+    sql(ten, *[f"UPDATE ledger SET seq={s + 1} WHERE seq={s}" for s in range(head(ten), 4, -1)])
     put(ten, rehash(dict(r[5], seq=5, source_ref="forged-3", actor="mallory@elsewhere.example"), r[4]["hash"]))
     probs = found(ten)
     assert ("inserted", 5) in probs and {k for k, _ in probs} <= {"inserted", "digest_mismatch"}
@@ -172,7 +204,7 @@ def test_digest_signature_tampering(ten):
     flipped = ("0" if sig[0] != "0" else "1") + sig[1:]
     sql(ten, f"UPDATE ledger_digests SET signature='{flipped}'")
     rep = ten.verify()
-    assert [(p.kind, p.seq) for p in rep.problems] == [("bad_signature", 10)]
+    assert [(p.kind, p.seq) for p in rep.problems] == [("bad_signature", head(ten))]
     assert "signature is invalid" in rep.problems[0].message
 
 
@@ -182,7 +214,7 @@ def test_a_digest_signed_with_another_key(ten):
     d = ten.digests()[0]
     forged = signing.sign(Ed25519PrivateKey.generate(), d.upto_seq, d.head_hash, d.signed_at)
     sql(ten, ("UPDATE ledger_digests SET signature=?, public_key=?", [forged.signature, forged.public_key]))
-    assert found(ten) == [("bad_signature", 10)]
+    assert d.upto_seq == head(ten) and found(ten) == [("bad_signature", head(ten))]
 
 
 def test_deleting_the_digests_leaves_the_entries_unsigned(ten):
@@ -209,7 +241,7 @@ def test_signing_key_file(ten):
 @pytest.fixture
 def exported(ten, tmp_path):
     out = tmp_path / "ledger-export.jsonl"
-    assert ten.export(out) == 10
+    assert ten.export(out) == head(ten) == N_EVENTS + 1
     pub = tmp_path / "ledger.pub"
     pub.write_text(ten.public_key())
     return out, pub
@@ -228,7 +260,8 @@ def test_export_verifies_with_the_public_key_alone(ten, exported, tmp_path):
     ten.ws.close()
     os.rename(ten.ws.path, tmp_path / "gone")  # no workspace, no database, no secret
     rep = verify_export(out, pub.read_bytes())
-    assert rep.ok and rep.entries == 10 and rep.signed_upto == 10
+    assert rep.ok and rep.entries == N_EVENTS + 1 and rep.signed_upto == N_EVENTS + 1
+    assert [r["kind"] for r in _export_lines(out) if r["type"] == "entry"][-1] == "audit"
     hexkey = json.loads(out.read_text().splitlines()[0])["public_key"]
     assert verify_export(out, hexkey).ok
 
@@ -239,7 +272,7 @@ def test_export_with_a_wrong_key(exported):
     out, _ = exported
     other = signing.public_hex(Ed25519PrivateKey.generate())
     rep = verify_export(out, other)
-    assert not rep.ok and [(p.kind, p.seq) for p in rep.problems] == [("bad_signature", 10)]
+    assert not rep.ok and [(p.kind, p.seq) for p in rep.problems] == [("bad_signature", N_EVENTS + 1)]
     assert "another key" in rep.problems[0].message
 
 
@@ -247,6 +280,7 @@ def test_an_edited_export(exported):
     out, pub = exported
     recs = _export_lines(out)
     entry = next(r for r in recs if r.get("seq") == 6)
+    assert entry["kind"] == "access"
     entry["actor"] = "mallory@elsewhere.example"
     _write(out, recs)
     rep = verify_export(out, pub.read_bytes())
@@ -256,12 +290,17 @@ def test_an_edited_export(exported):
 def test_an_export_with_a_line_removed_or_the_digest_forged(exported):
     out, pub = exported
     recs = _export_lines(out)
-    _write(out, [r for r in recs if r.get("seq") != 10])
-    assert [(p.kind, p.seq) for p in verify_export(out, pub.read_bytes()).problems] == [("deleted", 10)]
+    end = max(r["seq"] for r in recs if r["type"] == "entry")  # the import's audit entry
+    last = max(r["seq"] for r in recs if r["type"] == "entry" and r["kind"] == "access")
+    _write(out, [r for r in recs if r.get("seq") != end])
+    assert [(p.kind, p.seq) for p in verify_export(out, pub.read_bytes()).problems] == [("deleted", end)]
+    _write(out, [r for r in recs if r.get("seq") != last])
+    assert [(p.kind, p.seq) for p in verify_export(out, pub.read_bytes()).problems] == [("deleted", last)]
     digest = next(r for r in recs if r["type"] == "digest")
-    digest["upto_seq"] = 9
+    assert digest["upto_seq"] == end
+    digest["upto_seq"] = end - 1
     _write(out, recs)
-    assert [(p.kind, p.seq) for p in verify_export(out, pub.read_bytes()).problems] == [("bad_signature", 9)]
+    assert [(p.kind, p.seq) for p in verify_export(out, pub.read_bytes()).problems] == [("bad_signature", end - 1)]
 
 
 def test_export_lines_in_another_order_are_the_same_ledger_but_swapped_seqs_are_not(exported):
@@ -280,7 +319,7 @@ def test_export_refuses_to_overwrite_and_bad_files(ten, exported, tmp_path):
     out, pub = exported
     with pytest.raises(ConflictError, match="already exists"):
         ten.export(out)
-    assert ten.export(out, overwrite=True) == 10
+    assert ten.export(out, overwrite=True) == N_EVENTS + 1
     (tmp_path / "not.jsonl").write_text('{"hello": 1}\n')
     with pytest.raises(InputError, match="not a leaktrace ledger export"):
         verify_export(tmp_path / "not.jsonl", pub.read_bytes())

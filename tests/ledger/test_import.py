@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from ledgerkit import FIXTURES, JSONL_MAP, write_jsonl_events
+from ledgerkit import FIXTURES, JSONL_MAP, access_events, assert_import_audit, import_audits, write_jsonl_events
 
 from leaktrace.errors import InputError
 from leaktrace.ledger.book import Ledger
@@ -38,6 +38,7 @@ def test_skip_invalid_quarantines_the_rejected_rows(led, tmp_path):
                                                      '"event": "view", "file": "f"}'})
     r = led.import_file(p, "jsonl", JSONL_MAP, skip_invalid=True)
     assert (r.added, r.rejected) == (8, 2)
+    assert_import_audit(import_audits(led)[-1], r, events=8, added=8, rejected=2)
     q = tmp_path / "log.jsonl.quarantine.jsonl"
     assert r.quarantine == str(q)
     rows = [json.loads(x) for x in q.read_text().splitlines()]
@@ -48,6 +49,8 @@ def test_skip_invalid_quarantines_the_rejected_rows(led, tmp_path):
     # Again: nothing new is added, the quarantine is rewritten with the same rows.
     r = led.import_file(p, "jsonl", JSONL_MAP, skip_invalid=True, quarantine=tmp_path / "q.jsonl")
     assert (r.added, r.duplicates, r.rejected) == (0, 8, 2)
+    assert len(access_events(led)) == 8 and len(import_audits(led)) == 2
+    assert_import_audit(import_audits(led)[-1], r, events=8, added=0, duplicates=8, rejected=2)
     assert len((tmp_path / "q.jsonl").read_text().splitlines()) == 2
 
 
@@ -66,14 +69,27 @@ def test_reimport_adds_nothing_and_an_extended_file_adds_only_the_new_events(led
     p = write_jsonl_events(tmp_path / "log.jsonl", 1200)  # more than one batch
     r1 = led.import_file(p, "jsonl", JSONL_MAP)
     assert (r1.added, r1.first_seq, r1.last_seq) == (1200, 1, 1200)
-    assert len(led.digests()) == 1
+    [a1] = import_audits(led)  # the import's own audit entry follows its events, and is signed with them
+    assert_import_audit(a1, r1, events=1200, added=1200, duplicates=0)
+    assert a1.seq == 1201 and led.count() == 1201
+    assert len(led.digests()) == 1 and led.digests()[-1].upto_seq == a1.seq
     r2 = led.import_file(p, "jsonl", JSONL_MAP)
     assert (r2.added, r2.duplicates) == (0, 1200)
-    assert len(led.digests()) == 1  # nothing new to sign
+    assert (r2.first_seq, r2.last_seq) == (None, None)
+    # No access event is added, but the re-import is itself recorded: exactly one audit entry, signed.
+    assert len(access_events(led)) == 1200
+    a1_again, a2 = import_audits(led)
+    assert a1_again == a1 and led.count() == 1202 and a2.seq == 1202
+    assert_import_audit(a2, r2, events=1200, added=0, duplicates=1200, ignored=0, rejected=0)
+    assert a2.details["sha256"] == a1.details["sha256"]  # the same file
+    assert len(led.digests()) == 2 and led.digests()[-1].upto_seq == a2.seq
     write_jsonl_events(tmp_path / "more.jsonl", 1300)
     r3 = led.import_file(tmp_path / "more.jsonl", "jsonl", JSONL_MAP)
-    assert (r3.added, r3.duplicates, r3.first_seq) == (100, 1200, 1201)
-    assert led.count() == 1300 and led.verify().ok
+    assert (r3.added, r3.duplicates, r3.first_seq) == (100, 1200, a2.seq + 1)
+    assert_import_audit(import_audits(led)[-1], r3, events=1300, added=100, duplicates=1200)
+    assert len(access_events(led)) == 1300 and [e.source_ref for e in access_events(led)[-100:]] == [
+        f"evt-{i}" for i in range(1200, 1300)]
+    assert led.count() == 1300 + 3 and len(import_audits(led)) == 3 and led.verify().ok
 
 
 def test_duplicates_inside_one_file_are_added_once(led, tmp_path):
@@ -81,6 +97,7 @@ def test_duplicates_inside_one_file_are_added_once(led, tmp_path):
     p.write_text(p.read_text() * 2)
     r = led.import_file(p, "jsonl", JSONL_MAP)
     assert (r.events, r.added, r.duplicates) == (6, 3, 3)
+    assert len(access_events(led)) == 3
 
 
 def test_progress_reports_bytes(led, tmp_path):

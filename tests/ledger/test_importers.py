@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from ledgerkit import DRIVE_DOC_ID, FIXTURES, JSONL_MAP, S3_PATH
+from ledgerkit import DRIVE_DOC_ID, FIXTURES, JSONL_MAP, S3_PATH, access_events, assert_import_audit, import_audits
 
 from leaktrace.errors import InputError
 from leaktrace.ledger import importers
@@ -57,7 +57,12 @@ def test_m365_search_export_lines_and_csv_share_ids_with_the_api_records(led):
     assert (r.added, r.duplicates) == (7, 1)
     r = led.import_file(FIXTURES / "m365.csv", "m365-csv")      # Purview CSV: all four already known
     assert (r.events, r.added, r.duplicates, r.ignored) == (4, 0, 4, 1)
-    assert led.count() == 10
+    assert len(access_events(led)) == 10
+    audits = import_audits(led)                                  # one per import, even the one adding nothing
+    assert [(a.details["format"], a.details["added"], a.details["duplicates"]) for a in audits] == [
+        ("m365-json", 3, 0), ("m365-json", 7, 1), ("m365-csv", 0, 4)]
+    assert_import_audit(audits[-1], r, ignored=1)
+    assert led.count() == 10 + 3
 
 
 def test_m365_csv_alone(led):
@@ -73,14 +78,16 @@ def test_gws_drive_csv(led):
     r = led.import_file(FIXTURES / "gws_drive.csv", "gws-drive-csv")
     assert (r.events, r.added, r.ignored, r.rejected) == (6, 6, 1, 0)
     assert r.ignored_operations == {"Edit": 1}
-    ev = sorted(led.events(), key=lambda e: e.seq)
+    ev = access_events(led)
     assert [e.action for e in ev] == ["view", "download", "print", "share", "export", "view"]
     assert ev[2].occurred_at == "2024-03-05T13:22:10.000Z"      # "Mar 5, 2024, 2:22:10 PM GMT+1"
     assert [e.document for e in ev] == [1, 1, 1, 1, 1, None]
     assert ev[0].details["matched_by"] == "file_id" and ev[5].details["title"] == "Canteen menu"
     assert ev[3].details["visibility"] == "Shared externally"
     assert all(e.source_ref.startswith("sha256:") for e in ev)  # no event id in the export
+    assert_import_audit(import_audits(led)[-1], r, events=6, added=6, ignored=1)
     assert led.import_file(FIXTURES / "gws_drive.csv", "gws-drive-csv").added == 0
+    assert access_events(led) == ev
 
 
 def test_cloudtrail(led, tmp_path):
@@ -88,7 +95,7 @@ def test_cloudtrail(led, tmp_path):
     r = led.import_file(FIXTURES / "cloudtrail.json", "cloudtrail")
     assert (r.events, r.added, r.ignored) == (4, 4, 2)
     assert r.ignored_operations == {"GetObject (failed: AccessDenied)": 1, "ListObjects": 1}
-    ev = sorted(led.events(), key=lambda e: e.seq)
+    ev = access_events(led)
     assert [(e.action, e.recipient) for e in ev] == [("download", "ana.ashby"), ("download", "chen.cole"),
                                                       ("export", "ben.brook"), ("share", "ana.ashby")]
     assert ev[1].actor.startswith("arn:aws:sts::111122223333:assumed-role/Partners/")
@@ -100,12 +107,14 @@ def test_cloudtrail(led, tmp_path):
     gz.write_bytes(gzip.compress((FIXTURES / "cloudtrail.json").read_bytes()))
     r = led.import_file(gz, "cloudtrail")
     assert (r.events, r.added, r.duplicates) == (4, 0, 4)
+    assert len(access_events(led)) == 4
+    assert_import_audit(import_audits(led)[-1], r, format="cloudtrail", added=0, duplicates=4, ignored=2)
 
 
 def test_generic_csv_and_jsonl(led):
     r = led.import_file(FIXTURES / "generic.csv", "csv", "time=when,actor=who,action=what,document=file,event_id=ref")
     assert (r.added, r.mapped_documents, r.mapped_recipients) == (4, 3, 4)
-    ev = sorted(led.events(), key=lambda e: e.seq)
+    ev = access_events(led)
     assert [e.action for e in ev] == ["view", "print", "forward", "export"]
     assert ev[1].occurred_at == "2024-03-05T08:10:00.000Z"       # +01:00 converted to UTC
     assert ev[2].occurred_at == "2024-03-07T09:00:00.000Z"       # Unix seconds
@@ -116,6 +125,7 @@ def test_generic_csv_and_jsonl(led):
     assert (r.added, r.mapped_documents) == (3, 3)               # path unknown, its file name is
     # The same events again under another file name add nothing: ids are per source kind, not per file.
     assert led.import_file(FIXTURES / "generic.jsonl", "jsonl", m).added == 0
+    assert len(access_events(led)) == 4 + 3
 
 
 def test_generic_events_without_ids_are_identified_by_their_content(led, tmp_path):
@@ -124,7 +134,8 @@ def test_generic_events_without_ids_are_identified_by_their_content(led, tmp_pat
     m = "time=when,actor=who,action=what,document=file"
     assert led.import_file(p, "csv", m).added == 4
     assert led.import_file(p, "csv", m).added == 0
-    assert all(e.source_ref.startswith("sha256:") for e in led.events())
+    ev = access_events(led)
+    assert len(ev) == 4 and all(e.source_ref.startswith("sha256:") for e in ev)
 
 
 def test_copy_hash_maps_to_the_document_and_the_copy(led, tmp_path):
@@ -137,7 +148,7 @@ def test_copy_hash_maps_to_the_document_and_the_copy(led, tmp_path):
     p.write_text(json.dumps({"t": "2024-03-10T10:00:00Z", "u": "someone@else.example", "a": "print",
                              "h": "AB" * 32}) + "\n")
     led.import_file(p, "jsonl", "time=t,actor=u,action=a,document=h,document_kind=sha256")
-    e = led.events()[0]
+    [e] = led.events(kind="access")
     assert e.document == 1 and e.details["matched_by"] == "copy_sha256" and e.details["copy_of"] == "chen.cole"
 
 

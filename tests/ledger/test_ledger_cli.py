@@ -40,19 +40,27 @@ def test_import_events_verify_export(env, capsys):
     r = run(capsys, "ledger", "events", "--recipient", "dara.dunn")
     assert r.code == 0 and "3 entries." in r.out
 
+    # 14 access events (8 + 6) and one audit entry per import, the re-import that added nothing included
+    assert len(run(capsys, "ledger", "events", "--kind", "access", "--json").json()) == 14
+    audits = run(capsys, "ledger", "events", "--kind", "audit", "--json").json()
+    assert [(a["action"], a["details"]["format"], a["details"]["added"], a["details"]["duplicates"])
+            for a in audits] == [("import", "m365-json", 8, 0), ("import", "m365-json", 0, 8),
+                                 ("import", "gws-drive-csv", 6, 0)]
+    n = 14 + 3
     r = run(capsys, "ledger", "verify", "--json")
-    assert r.code == 0 and r.json()["ok"] and r.json()["entries"] == 14
+    assert r.code == 0 and r.json()["ok"] and r.json()["entries"] == n
+    assert r.json()["head_seq"] == max(a["seq"] for a in audits) == n
     r = run(capsys, "ledger", "verify")
-    assert r.code == 0 and "Ledger OK: 14 entries" in r.out
+    assert r.code == 0 and f"Ledger OK: {n} entries" in r.out
 
     pub = env / "ledger.pub"
     r = run(capsys, "ledger", "public-key")
     assert r.code == 0 and r.out.startswith("-----BEGIN PUBLIC KEY-----")
     pub.write_text(r.out)
     r = run(capsys, "ledger", "export", env / "ledger.jsonl", "--json")
-    assert r.code == 0 and r.json()["entries"] == 14
+    assert r.code == 0 and r.json()["entries"] == n
     r = run(capsys, "ledger", "verify-export", env / "ledger.jsonl", "--public-key", pub, "--json")
-    assert r.code == 0 and r.json()["ok"] and r.json()["signed_upto"] == 14
+    assert r.code == 0 and r.json()["ok"] and r.json()["signed_upto"] == n
     assert "already exists" in one_line_error(run(capsys, "ledger", "export", env / "ledger.jsonl"))
 
 
@@ -61,6 +69,7 @@ def test_verify_reports_tampering_with_exit_status_1(env, capsys):
     assert run(capsys, "ledger", "import", p, "--format", "jsonl", "--map", JSONL_MAP).code == 0
     con = sqlite3.connect(env / "ws" / "leaktrace.db")
     with con:
+        assert con.execute("SELECT kind FROM ledger WHERE seq=4").fetchone() == ("access",)
         con.execute("UPDATE ledger SET recipient=NULL WHERE seq=4")
     con.close()
     r = run(capsys, "ledger", "verify", "--json")

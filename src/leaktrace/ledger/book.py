@@ -250,8 +250,11 @@ class Ledger:
                     flush()
                 if counts["events"] == 0 and counts["rejected"] == 0 and counts["ignored"] == 0:
                     raise InputError(f"{path}: no records found in this {f.name} file")
-                if counts["added"]:
-                    self._sign(conn)
+                # the import itself is an investigator's act: it goes in the audit trail too
+                self.record_audit("import", details={
+                    "file": str(path), "format": f.name, "sha256": readers.file_sha256(path),
+                    **{k: counts[k] for k in ("events", "added", "duplicates", "ignored", "rejected")}},
+                    conn=conn)
             if q is not None:
                 q.commit()
         except IntegrityError:

@@ -99,3 +99,20 @@ def sites_needed(mean_gain: float, n_copies: int, bar: float = BAR) -> int:
         return 0
     z2 = 2 * math.log(max(n_copies, 1) / bar)
     return int(math.ceil(z2 / mean_gain**2))
+
+
+def score_at_bar(model: ScoreModel, n_copies: int, bar: float = BAR) -> float | None:
+    """The lowest score whose false-accusation bound is at most `bar`, or None if none is."""
+    if not len(model):
+        return None
+    hi = float(model.gain.sum())
+    if false_accusation_bound(model.log_tail(hi), n_copies) > bar:
+        return None
+    lo = 0.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if false_accusation_bound(model.log_tail(mid), n_copies) <= bar:
+            hi = mid
+        else:
+            lo = mid
+    return hi

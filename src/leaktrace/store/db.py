@@ -103,3 +103,4 @@ def connect(url: str) -> Engine:
 
 # The ledger's tables live with the ledger; importing them registers them on `metadata`.
 from ..ledger import tables as _ledger_tables  # noqa: E402,F401
+from ..cases import tables as _case_tables  # noqa: E402,F401

@@ -1,0 +1,615 @@
+"""Cases: open an investigation, attach artifacts under chain of custody, trace them, and view
+the evidence in three separate columns (copy evidence, content exposure, access events) under
+pseudonyms until a name is revealed with a stated reason.
+
+Every act (open, add, trace, reveal, report) is written to the ledger's audit trail in the
+same transaction as the case's own rows, so the log and the case never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+from .. import formats
+from ..errors import ConflictError, InputError, NotFoundError, WorkspaceError
+from ..ledger import chain, importers
+from ..ledger.book import Ledger
+from ..models import CopyScore, PassageMatch, SiteRead, TraceResult
+from ..store import db
+from .exposure import CopyContains, Exposed, exposure_set, whole_document
+from .protected import ProtectedChannel, Protection, normalize_channel
+from .pseudonyms import Pseudonyms, Subject
+from .tables import CASE_TABLES, case_artifacts, case_reveals, case_traces, cases, protected_channels
+
+ARTIFACTS_DIR = "artifacts"
+CAVEAT = ("A copy is not a person: a copy may have been forwarded, shared, printed and left on a desk, "
+          "or stolen. Copy evidence says whose copy the text came from, never who leaked it.")
+
+
+# -------------------------------------------------------------------- values
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: str
+    purpose: str
+    opened_by: str
+    opened_at: str
+    artifacts: int = 0
+    traces: int = 0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """An artifact under chain of custody: the bytes as obtained, and where, when and from whom."""
+
+    id: str
+    case: str
+    sha256: str
+    size: int
+    original_name: str
+    obtained_from: str
+    obtained_at: str
+    first_seen: str
+    url: str | None
+    added_by: str
+    added_at: str
+    stored_as: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Reveal:
+    case: str
+    pseudonym: str
+    kind: str
+    subject: str
+    reason: str
+    revealed_by: str
+    revealed_at: str
+    audit_seq: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CopyEvidence:
+    """Column 1: how well the leak's marks match one issued copy."""
+
+    subject: Subject
+    copy: str
+    score: float
+    false_accusation_bound: float
+    agreed: int
+    read: int
+    identified: bool
+    protected: str | None = None   # label, when the copy was issued to a protected channel
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["subject"] = self.subject.to_json()
+        d["label"] = self.subject.label
+        return d
+
+
+@dataclass(frozen=True)
+class ExposureRow:
+    """One person or account in the exposure set, with the three columns kept apart."""
+
+    subject: Subject
+    copy_evidence: CopyEvidence | None       # None: their copy was not among those the trace lists
+    copy: str | None                         # column 2: the copy containing the leaked passages
+    distributed_at: str | None
+    accesses: tuple[dict, ...]               # column 3: access events before the first-seen time
+    protected: str | None = None
+
+    def to_json(self) -> dict:
+        return {"subject": self.subject.to_json(), "label": self.subject.label,
+                "copy_evidence": self.copy_evidence.to_json() if self.copy_evidence else None,
+                "content_exposure": {"held_copy": self.copy is not None, "copy": self.copy,
+                                     "distributed_at": self.distributed_at},
+                "access_events": list(self.accesses), "protected_channel": self.protected}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one artifact's latest trace shows, pseudonymized."""
+
+    artifact: Artifact
+    traced_at: str
+    verdict: str
+    verdict_text: str
+    result: TraceResult                      # as stored; real ids inside: never print it as is
+    copies: tuple[CopyEvidence, ...]
+    exposure: tuple[ExposureRow, ...]
+    protected_holders: tuple[ExposureRow, ...]
+    timeline: tuple[dict, ...]
+    highlights: tuple[tuple[tuple[int, int], ...], ...]   # per passage: read sites, offsets in doc_text
+    artifact_text: str = ""                                # the text traced (hostile: escape it to show it)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    artifacts: tuple[Artifact, ...]
+    findings: tuple[Finding, ...]
+    reveals: tuple[Reveal, ...]
+
+
+# -------------------------------------------------------------------- the library
+class Cases:
+    def __init__(self, ws, *, contains: CopyContains = whole_document):
+        self.ws = ws
+        self.engine = ws.engine
+        self.ledger = Ledger(ws)
+        self.contains = contains
+        self._ready = False
+
+    # ---------------------------------------------------------------- storage
+    def _ensure(self, conn: Connection) -> None:
+        """Workspaces created before cases existed get their tables on first use."""
+        if not self._ready:
+            db.metadata.create_all(conn, tables=list(CASE_TABLES), checkfirst=True)
+            self._ready = True
+
+    @contextmanager
+    def _begin(self):
+        with self.engine.begin() as c:
+            self._ensure(c)
+            yield c
+
+    def _audit(self, conn: Connection, action: str, details: dict, recipient: str | None = None) -> int:
+        return self.ledger.record_audit(action, investigator(), details, recipient=recipient, conn=conn).seq
+
+    # ---------------------------------------------------------------- cases
+    def open(self, title: str, purpose: str) -> Case:
+        title, purpose = (title or "").strip(), (purpose or "").strip()
+        if not title:
+            raise InputError("a case needs a title")
+        if not purpose:
+            raise InputError("a case needs a stated purpose: --purpose \"...\"")
+        with self._begin() as c:
+            now = chain.now()
+            n = c.execute(cases.insert().values(title=title, purpose=purpose, opened_by=investigator(),
+                                                opened_at=now)).inserted_primary_key[0]
+            self._audit(c, "case-open", {"case": f"C{n}", "title": title, "purpose": purpose})
+        return self.get(f"C{n}")
+
+    def list(self) -> list[Case]:
+        with self._begin() as c:
+            ids = c.execute(select(cases.c.id).order_by(cases.c.id)).scalars().all()
+        return [self.get(i) for i in ids]
+
+    def get(self, case_id: str | int) -> Case:
+        n = parse_case_id(case_id)
+        with self._begin() as c:
+            r = c.execute(select(cases).where(cases.c.id == n)).first()
+            if r is None:
+                raise NotFoundError(f"no case C{n}; `leaktrace case list` shows the open ones")
+            arts = c.execute(select(case_artifacts.c.id).where(case_artifacts.c.case_id == n)).all()
+            trs = c.execute(select(case_traces.c.id).where(case_traces.c.case_id == n)).all()
+        return Case(f"C{r.id}", r.title, r.purpose, r.opened_by, r.opened_at, len(arts), len(trs))
+
+    # ---------------------------------------------------------------- artifacts
+    def add_artifact(self, case_id: str | int, path: str | os.PathLike, *, obtained_from: str,
+                     obtained_at: str, first_seen: str, url: str | None = None) -> Artifact:
+        """Copy the file's bytes into the workspace (content-addressed) and record its custody."""
+        case = self.get(case_id)
+        n = parse_case_id(case.id)
+        obtained_from = (obtained_from or "").strip()
+        if not obtained_from:
+            raise InputError("say where the artifact was obtained: --obtained-from \"...\"")
+        when_obtained = parse_time(obtained_at, "--obtained-at")
+        when_seen = parse_time(first_seen, "--first-seen")
+        path = Path(path)
+        data = formats.read_file_bytes(path)       # refuses missing files, folders, files over the limit
+        leak_text(data, path.name)                 # refuses empty, binary, non-UTF-8, pages with no text
+        sha = hashlib.sha256(data).hexdigest()
+        store = Path(self.ws.path) / ARTIFACTS_DIR
+        store.mkdir(exist_ok=True)
+        target = store / sha
+        created = False
+        with self._begin() as c:
+            dup = c.execute(select(case_artifacts.c.id).where(case_artifacts.c.case_id == n)
+                            .where(case_artifacts.c.sha256 == sha)).first()
+            if dup is not None:
+                raise ConflictError(f"{path.name}: these bytes are already artifact A{dup.id} of {case.id}")
+            try:
+                if not target.exists():
+                    _write_atomically(target, data)
+                    created = True
+                now = chain.now()
+                a = c.execute(case_artifacts.insert().values(
+                    case_id=n, sha256=sha, size=len(data), original_name=path.name, obtained_from=obtained_from,
+                    obtained_at=when_obtained, first_seen=when_seen, url=(url or "").strip() or None,
+                    added_by=investigator(), added_at=now)).inserted_primary_key[0]
+                self._audit(c, "artifact-add", {"case": case.id, "artifact": f"A{a}", "sha256": sha,
+                                                "size": len(data), "name": path.name,
+                                                "obtained_from": obtained_from, "obtained_at": when_obtained,
+                                                "first_seen": when_seen, "url": (url or "").strip() or None})
+            except BaseException:
+                if created:
+                    target.unlink(missing_ok=True)
+                raise
+        return self.artifact(case.id, f"A{a}")
+
+    def artifacts(self, case_id: str | int) -> list[Artifact]:
+        n = parse_case_id(case_id)
+        self.get(n)
+        with self._begin() as c:
+            rows = c.execute(select(case_artifacts).where(case_artifacts.c.case_id == n)
+                             .order_by(case_artifacts.c.id)).all()
+        return [self._artifact(r) for r in rows]
+
+    def artifact(self, case_id: str | int, artifact_id: str | int) -> Artifact:
+        n, a = parse_case_id(case_id), parse_artifact_id(artifact_id)
+        self.get(n)
+        with self._begin() as c:
+            r = c.execute(select(case_artifacts).where(case_artifacts.c.id == a)
+                          .where(case_artifacts.c.case_id == n)).first()
+        if r is None:
+            raise NotFoundError(f"case C{n} has no artifact A{a}; `leaktrace case show C{n}` lists its artifacts")
+        return self._artifact(r)
+
+    def _artifact(self, r) -> Artifact:
+        return Artifact(f"A{r.id}", f"C{r.case_id}", r.sha256, r.size, r.original_name, r.obtained_from,
+                        r.obtained_at, r.first_seen, r.url, r.added_by, r.added_at,
+                        str(Path(self.ws.path) / ARTIFACTS_DIR / r.sha256))
+
+    def artifact_bytes(self, art: Artifact) -> bytes:
+        """The stored bytes, checked against the SHA-256 recorded when they were obtained."""
+        p = Path(art.stored_as)
+        if not p.is_file():
+            raise WorkspaceError(f"the stored bytes of {art.id} ({p}) are missing; restore them from backup")
+        data = p.read_bytes()
+        if hashlib.sha256(data).hexdigest() != art.sha256:
+            raise WorkspaceError(f"the stored bytes of {art.id} ({p}) no longer match their recorded SHA-256; "
+                                 "the chain of custody is broken: restore the file from backup")
+        return data
+
+    # ---------------------------------------------------------------- tracing
+    def trace(self, case_id: str | int, artifact_id: str | int | None = None) -> list[Finding]:
+        """Trace one artifact (or every artifact of the case) and store the result with the case."""
+        case = self.get(case_id)
+        arts = [self.artifact(case.id, artifact_id)] if artifact_id is not None else self.artifacts(case.id)
+        if not arts:
+            raise InputError(f"{case.id} has no artifacts; attach one with `leaktrace case add {case.id} FILE ...`")
+        texts = [(a, leak_text(self.artifact_bytes(a), a.original_name)) for a in arts]
+        results = [(a, t, self.ws.trace(t, audit=False)) for a, t in texts]
+        with self._begin() as c:
+            for a, t, res in results:
+                c.execute(case_traces.insert().values(
+                    case_id=parse_case_id(case.id), artifact_id=parse_artifact_id(a.id),
+                    result=json.dumps(res.to_json(), ensure_ascii=False), traced_by=investigator(),
+                    traced_at=chain.now()))
+                self._audit(c, "trace", {
+                    "case": case.id, "artifact": a.id, "artifact_sha256": a.sha256,
+                    "leak_sha256": hashlib.sha256(t.encode("utf-8")).hexdigest(), "leak_words": res.leak_words,
+                    "verdict": res.verdict, "document": res.document["id"] if res.document else None,
+                    "identified_copies": [x.copy for x in res.copies if x.identified],
+                    "first_seen": a.first_seen})
+        done = {a.id for a in arts}
+        return [f for f in self.view(case.id).findings if f.artifact.id in done]
+
+    # ---------------------------------------------------------------- views
+    def view(self, case_id: str | int) -> CaseView:
+        """The case as an investigator sees it: every name behind a pseudonym unless revealed here."""
+        case = self.get(case_id)
+        n = parse_case_id(case.id)
+        arts = self.artifacts(n)
+        reveals = self.reveals(n)
+        recips = {r.id: r for r in self.ws.recipients()}
+        ps = Pseudonyms(self.ws.key, {r.pseudonym for r in reveals}, {k: v.name for k, v in recips.items()})
+        protection = self.protection()
+        emails = {k: v.email for k, v in recips.items()}
+        with self._begin() as c:
+            latest = {}
+            for r in c.execute(select(case_traces).where(case_traces.c.case_id == n).order_by(case_traces.c.id)):
+                latest[r.artifact_id] = r
+        findings = []
+        for a in arts:
+            r = latest.get(parse_artifact_id(a.id))
+            if r is not None:
+                findings.append(self._finding(a, r.traced_at, trace_from_json(json.loads(r.result)), ps,
+                                              protection, emails))
+        return CaseView(case, tuple(arts), tuple(findings), tuple(reveals))
+
+    def _finding(self, art: Artifact, traced_at: str, res: TraceResult, ps: Pseudonyms,
+                 protection: Protection, emails: dict[str, str]) -> Finding:
+        def prot(rid: str) -> str | None:
+            ch = protection.match(emails.get(rid))
+            return ch.label if ch else None
+
+        copies = tuple(CopyEvidence(ps.recipient(x.recipient), x.copy, x.score, x.false_accusation_bound,
+                                    x.agreed, x.read, x.identified, prot(x.recipient)) for x in res.copies)
+        by_copy = {x.copy: x for x in copies}
+        rows: tuple[ExposureRow, ...] = ()
+        holders: tuple[ExposureRow, ...] = ()
+        timeline: list[dict] = []
+        highlights: tuple = tuple(() for _ in res.passages)
+        if res.document is not None:
+            doc_n = int(res.document["id"][1:])
+            spans = [(p.doc_start, p.doc_end) for p in res.passages]
+            entries = self.ledger.events(document=doc_n)
+            ex = exposure_set(doc_n, art.first_seen, entries, spans, protection, emails, self.contains)
+            rows = tuple(self._row(x, ps, by_copy) for x in ex.members)
+            holders = tuple(self._row(x, ps, by_copy) for x in ex.protected_holders)
+            timeline = _timeline(entries, art.first_seen, ps, protection, emails)
+            highlights = self._highlights(doc_n, res)
+        return Finding(art, traced_at, res.verdict, verdict_text(res, copies, art), res, copies, rows, holders,
+                       tuple(timeline), highlights, leak_text(self.artifact_bytes(art), art.original_name))
+
+    def _row(self, x: Exposed, ps: Pseudonyms, by_copy: dict[str, CopyEvidence]) -> ExposureRow:
+        subj = ps.subject(x.kind, x.subject)
+        accesses = tuple({"time": e.occurred_at, "action": e.action, "source": e.source, "seq": e.seq}
+                         for e in x.accesses)
+        first = x.distributions[0].occurred_at if x.distributions else None
+        return ExposureRow(subj, by_copy.get(x.copy) if x.copy else None, x.copy, first, accesses, x.protected)
+
+    def _highlights(self, doc_n: int, res: TraceResult) -> tuple:
+        """Where the sites read lie in each passage's document text (offsets within doc_text)."""
+        if not res.site_reads:
+            return tuple(() for _ in res.passages)
+        _, _, sites, _ = self.ws.code(doc_n)
+        spans = []
+        for r in res.site_reads:
+            if 0 <= r.site < len(sites):
+                for s, e in sites[r.site].spans:
+                    spans.append((s - 1, s + 1) if e <= s else (s, e))   # a gap site: mark the space
+        out = []
+        for p in res.passages:
+            inside = sorted((max(s, p.doc_start) - p.doc_start, min(e, p.doc_end) - p.doc_start)
+                            for s, e in spans if e > p.doc_start and s < p.doc_end)
+            merged: list[tuple[int, int]] = []
+            for s, e in inside:
+                if merged and s <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+                else:
+                    merged.append((s, e))
+            out.append(tuple(merged))
+        return tuple(out)
+
+    # ---------------------------------------------------------------- reveals
+    def reveals(self, case_id: str | int) -> list[Reveal]:
+        n = parse_case_id(case_id)
+        with self._begin() as c:
+            rows = c.execute(select(case_reveals).where(case_reveals.c.case_id == n)
+                             .order_by(case_reveals.c.revealed_at)).all()
+        return [Reveal(f"C{r.case_id}", r.pseudonym, r.subject_kind, r.subject, r.reason, r.revealed_by,
+                       r.revealed_at, r.audit_seq) for r in rows]
+
+    def reveal(self, case_id: str | int, pseudonym: str, reason: str) -> Reveal:
+        """Show the name behind a pseudonym in this case from now on; the reason goes to the audit log."""
+        case = self.get(case_id)
+        n = parse_case_id(case.id)
+        reason = (reason or "").strip()
+        if not reason:
+            raise InputError("a reveal needs a stated reason: --reason \"...\"")
+        wanted = (pseudonym or "").strip()
+        view = self.view(case.id)
+        subjects: dict[str, Subject] = {}
+        for f in view.findings:
+            for s in [x.subject for x in f.copies] + [x.subject for x in f.exposure + f.protected_holders]:
+                subjects[s.pseudonym.casefold()] = s
+        subj = subjects.get(wanted.casefold())
+        if subj is None:
+            raise NotFoundError(f"no one in {case.id} has the pseudonym {wanted!r}; "
+                                f"`leaktrace case show {case.id}` lists the pseudonyms in this case")
+        if subj.revealed:
+            raise ConflictError(f"{subj.pseudonym} is already revealed in {case.id}")
+        ps = Pseudonyms(self.ws.key, set(), {})
+        for f in view.findings:  # the real subject behind the pseudonym, from the stored evidence
+            for x in f.result.copies:
+                ps.recipient(x.recipient)
+        self._subjects_of(view, ps)
+        kind, who = ps.known[subj.pseudonym]
+        with self._begin() as c:
+            now = chain.now()
+            seq = self._audit(c, "reveal", {"case": case.id, "pseudonym": subj.pseudonym, "kind": kind,
+                                            "reason": reason, **({"account": who} if kind == "account" else {})},
+                              recipient=who if kind == "recipient" else None)
+            c.execute(case_reveals.insert().values(case_id=n, pseudonym=subj.pseudonym, subject_kind=kind,
+                                                   subject=who, reason=reason, revealed_by=investigator(),
+                                                   revealed_at=now, audit_seq=seq))
+        return next(r for r in self.reveals(case.id) if r.pseudonym == subj.pseudonym)
+
+    def _subjects_of(self, view: CaseView, ps: Pseudonyms) -> None:
+        """Register every subject of the case's exposure sets on `ps` (to map pseudonyms back)."""
+        protection = self.protection()
+        emails = {r.id: r.email for r in self.ws.recipients()}
+        for f in view.findings:
+            if f.result.document is None:
+                continue
+            doc_n = int(f.result.document["id"][1:])
+            spans = [(p.doc_start, p.doc_end) for p in f.result.passages]
+            ex = exposure_set(doc_n, f.artifact.first_seen, self.ledger.events(document=doc_n), spans,
+                              protection, emails, self.contains)
+            for x in ex.members + ex.protected_holders:
+                ps.subject(x.kind, x.subject)
+
+    # ---------------------------------------------------------------- protected channels
+    def protect(self, value: str, label: str) -> ProtectedChannel:
+        v, kind = normalize_channel(value)
+        label = (label or "").strip()
+        if not label:
+            raise InputError("say what the channel is: --label \"inspector general\"")
+        with self._begin() as c:
+            if c.execute(select(protected_channels.c.value).where(protected_channels.c.value == v)).first():
+                raise ConflictError(f"{v} is already a protected channel")
+            now = chain.now()
+            c.execute(protected_channels.insert().values(value=v, kind=kind, label=label, added_by=investigator(),
+                                                         added_at=now))
+            self._audit(c, "protected-add", {"channel": v, "kind": kind, "label": label})
+        return ProtectedChannel(v, kind, label, now)
+
+    def unprotect(self, value: str) -> None:
+        v, _ = normalize_channel(value)
+        with self._begin() as c:
+            if c.execute(delete(protected_channels).where(protected_channels.c.value == v)).rowcount == 0:
+                raise NotFoundError(f"{v} is not a protected channel; `leaktrace protected list` shows them")
+            self._audit(c, "protected-remove", {"channel": v})
+
+    def protected(self) -> list[ProtectedChannel]:
+        with self._begin() as c:
+            return [ProtectedChannel(r.value, r.kind, r.label, r.added_at)
+                    for r in c.execute(select(protected_channels).order_by(protected_channels.c.value))]
+
+    def protection(self) -> Protection:
+        return Protection(self.protected())
+
+    # ---------------------------------------------------------------- audit
+    def record(self, action: str, details: dict) -> int:
+        """Record an investigator's act that leaves the workspace (a report, an export)."""
+        with self._begin() as c:
+            return self._audit(c, action, details)
+
+    def audit(self, case_id: str | int | None = None) -> list:
+        """Audit entries of the ledger, oldest first; with a case, only those about it."""
+        entries = self.ledger.events(kind="audit")
+        if case_id is None:
+            return entries
+        cid = self.get(case_id).id
+        return [e for e in entries if isinstance(e.details, dict) and e.details.get("case") == cid]
+
+
+# -------------------------------------------------------------------- helpers
+def verdict_text(res: TraceResult, copies: tuple[CopyEvidence, ...], art: Artifact) -> str:
+    """The verdict in plain words, with pseudonyms (the trace's own summary names people)."""
+    if res.verdict == "no_match" or res.document is None:
+        return (f"The text of {art.id} does not come from any registered document, so it says nothing about "
+                "any copy or person.")
+    doc = f"{res.document['id']} “{res.document['title']}”"
+    head = f"The text of {art.id} comes from {doc} ({len(res.passages)} passage(s), {res.aligned_words} words)."
+    ident = [x for x in copies if x.identified]
+    if ident:
+        parts = []
+        for x in ident:
+            who = f"the copy issued to {x.subject.label}"
+            if x.protected:
+                who += f" (a protected channel: {x.protected}; never evidence that anyone leaked)"
+            parts.append(f"{who} (copy {x.copy}; the chance that an innocent copy matches this well is at most "
+                         f"{_odds(x.false_accusation_bound)})")
+        many = (" Several copies clear the bar: the text mixes copies, or they were combined."
+                if len(ident) > 1 else "")
+        return f"{head} Its hidden marks match {'; and '.join(parts)}.{many} {CAVEAT}"
+    if not res.copies and "no copies issued" in res.notes:
+        return f"{head} No marked copies of it were issued, so no copy can be identified. Nobody is identified."
+    more = (f" About {res.more_words_needed} more words of similar text would be needed."
+            if res.more_words_needed else "")
+    read = sum(res.sites_read.values())
+    return (f"{head} The {read} marks read are not enough to identify a copy at the bar (a false-accusation "
+            f"bound of {res.bar:.0e}): the result is inconclusive and nobody is identified.{more}")
+
+
+def _odds(p: float) -> str:
+    if p <= 0 or not math.isfinite(p):
+        return "1 in more than 10^300" if p <= 0 else str(p)
+    if p < 1e-3:
+        return f"1 in {1 / p:.1e} ({p:.1e})"
+    return f"{p:.3f}"
+
+
+def _timeline(entries, first_seen: str, ps: Pseudonyms, protection: Protection,
+              emails: dict[str, str]) -> list[dict]:
+    """Distributions and access events of the document, protected communications left out."""
+    out = []
+    for e in entries:
+        details = e.details if isinstance(e.details, dict) else {}
+        if e.kind == "distribution" and e.recipient:
+            ch = protection.match(emails.get(e.recipient))
+            subj = ps.recipient(e.recipient)
+        elif e.kind == "access":
+            if protection.event(e.actor, details) is not None:
+                continue
+            ch = None
+            subj = ps.recipient(e.recipient) if e.recipient else ps.account(e.actor)
+        else:
+            continue
+        out.append({"time": e.occurred_at, "kind": e.kind, "action": e.action, "label": subj.label,
+                    "pseudonym": subj.pseudonym, "before_first_seen": e.occurred_at < first_seen,
+                    "protected_channel": ch.label if ch else None, "seq": e.seq})
+    return out
+
+
+def leak_text(data: bytes, name: str) -> str:
+    """The text of an artifact: UTF-8 text, or the visible text of an HTML page (never rendered)."""
+    text = formats.decode_text(data, name)
+    if name.lower().endswith((".html", ".htm", ".xhtml")):
+        from ..formats.html import html_to_text
+
+        text = html_to_text(text)
+        if not text.strip():
+            raise InputError(f"{name}: the page has no visible text")
+    return text
+
+
+def parse_time(value: str, option: str) -> str:
+    try:
+        return importers.parse_time(value)
+    except importers.BadRecord:
+        raise InputError(f"{option}: {value!r} is not a time (use ISO 8601, e.g. 2024-05-01T09:30:00Z)") from None
+
+
+def parse_case_id(case_id: str | int) -> int:
+    if isinstance(case_id, int):
+        return case_id
+    m = re.fullmatch(r"[Cc]?(\d{1,12})", str(case_id).strip())
+    if not m:
+        raise NotFoundError(f"{case_id!r} is not a case id (they look like C1, C2, ...)")
+    return int(m.group(1))
+
+
+def parse_artifact_id(artifact_id: str | int) -> int:
+    if isinstance(artifact_id, int):
+        return artifact_id
+    m = re.fullmatch(r"[Aa]?(\d{1,12})", str(artifact_id).strip())
+    if not m:
+        raise NotFoundError(f"{artifact_id!r} is not an artifact id (they look like A1, A2, ...)")
+    return int(m.group(1))
+
+
+def investigator() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+def trace_from_json(d: dict) -> TraceResult:
+    d = dict(d)
+    d["passages"] = [PassageMatch(**p) for p in d.get("passages", [])]
+    d["copies"] = [CopyScore(**c) for c in d.get("copies", [])]
+    d["site_reads"] = [SiteRead(**s) for s in d.get("site_reads", [])]
+    return TraceResult(**d)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

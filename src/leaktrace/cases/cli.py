@@ -1,0 +1,277 @@
+"""`leaktrace case ...`, `leaktrace protected ...` and `leaktrace audit`: a thin layer over
+`leaktrace.cases.book.Cases` and `leaktrace.cases.report`.
+
+Mounted by `leaktrace.cli`; user errors are LeaktraceError, printed on one line by the main
+entry point. Every name is shown through its pseudonym unless revealed in the case.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, help="Investigations: artifacts, traces, exposure sets, reveals, reports.")
+protected_app = typer.Typer(no_args_is_help=True,
+                            help="Protected channels (inspector general, ombudsman, regulator, counsel): "
+                                 "never presented as evidence of leaking.")
+
+out = Console(highlight=False, soft_wrap=True)
+
+WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
+                            help="Workspace folder (default: ./.leaktrace).", show_default=False)
+JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
+def _emit(data) -> None:
+    sys.stdout.write(json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _finite(o):
+    if isinstance(o, float) and not math.isfinite(o):
+        return str(o)
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    return o
+
+
+def _safe(s) -> str:
+    return escape("".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in str(s)))
+
+
+def _cases(workspace: Optional[Path]):
+    from ..workspace import Workspace
+    from .book import Cases
+
+    ws = Workspace.open(workspace)
+    return ws, Cases(ws)
+
+
+@app.command("open")
+def case_open(title: str = typer.Argument(..., help="What the case is about."),
+              purpose: str = typer.Option(..., "--purpose", help="Why it is opened (recorded in the audit log)."),
+              workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Open a case; prints its id (C1)."""
+    ws, cs = _cases(workspace)
+    with ws:
+        c = cs.open(title, purpose)
+    if as_json:
+        _emit(c.to_json())
+    else:
+        out.print(f"{c.id}\t{_safe(c.title)}")
+
+
+@app.command("list")
+def case_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """List cases."""
+    ws, cs = _cases(workspace)
+    with ws:
+        items = cs.list()
+    if as_json:
+        _emit([c.to_json() for c in items])
+        return
+    t = Table("id", "title", "purpose", "artifacts", "traces", "opened")
+    for c in items:
+        t.add_row(c.id, _safe(c.title), _safe(c.purpose), str(c.artifacts), str(c.traces), c.opened_at)
+    out.print(t)
+
+
+@app.command("add")
+def case_add(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+             file: Path = typer.Argument(..., help="The artifact: a text file or an HTML page as obtained."),
+             obtained_from: str = typer.Option(..., "--obtained-from", help="Where or from whom it was obtained."),
+             obtained_at: str = typer.Option(..., "--obtained-at", help="When it was obtained (ISO 8601)."),
+             first_seen: str = typer.Option(..., "--first-seen",
+                                            help="When the content was first seen in public (ISO 8601)."),
+             url: Optional[str] = typer.Option(None, "--url", help="Where it was published."),
+             workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Attach an artifact with its chain of custody (SHA-256, size, where and when obtained)."""
+    ws, cs = _cases(workspace)
+    with ws:
+        a = cs.add_artifact(case, file, obtained_from=obtained_from, obtained_at=obtained_at,
+                            first_seen=first_seen, url=url)
+    if as_json:
+        _emit(a.to_json())
+    else:
+        out.print(f"{a.id}\t{_safe(a.original_name)}\t{a.size} bytes\tSHA-256 {a.sha256}")
+
+
+@app.command("trace")
+def case_trace(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+               artifact: Optional[str] = typer.Argument(None, help="Artifact id (default: every artifact)."),
+               workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Trace the case's artifacts: source passages, copies, and the exposure set."""
+    from .report import finding_json
+
+    ws, cs = _cases(workspace)
+    with ws:
+        findings = cs.trace(case, artifact)
+    if as_json:
+        _emit([finding_json(f) for f in findings])
+        return
+    for f in findings:
+        out.print(f"{f.artifact.id}: [bold]{f.verdict.upper().replace('_', ' ')}[/]")
+        out.print(_safe(f.verdict_text))
+
+
+@app.command("show")
+def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+              workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """The case: artifacts, and for each trace the three evidence columns, under pseudonyms."""
+    from .report import build_report
+
+    ws, cs = _cases(workspace)
+    with ws:
+        view = cs.view(case)
+        data = build_report(view)
+    if as_json:
+        _emit(data)
+        return
+    c = view.case
+    out.print(f"[bold]{c.id} {_safe(c.title)}[/] — purpose: {_safe(c.purpose)} (opened {c.opened_at} "
+              f"by {_safe(c.opened_by)})")
+    t = Table("artifact", "name", "bytes", "SHA-256", "obtained from", "obtained", "first seen")
+    for a in view.artifacts:
+        t.add_row(a.id, _safe(a.original_name), str(a.size), a.sha256, _safe(a.obtained_from), a.obtained_at,
+                  a.first_seen)
+    out.print(t)
+    if not view.findings:
+        out.print(f"Not traced yet: run `leaktrace case trace {c.id}`.")
+    for f in data["findings"]:
+        out.print(f"\n[bold]{f['artifact']['id']}: {f['verdict'].upper().replace('_', ' ')}[/]")
+        out.print(_safe(f["verdict_text"]))
+        if f["exposure"] or f["protected_holders"]:
+            out.print(f"Exposure set: {len(f['exposure'])} before {f['first_seen']} (evidence in separate columns; "
+                      "there is no combined score)")
+            t = Table("who", "copy evidence", "content exposure", "access events before first seen")
+            for r in f["exposure"]:
+                t.add_row(_safe(r["label"]), _copy_cell(r["copy_evidence"]), _content_cell(r["content_exposure"]),
+                          _access_cell(r["access_events"]))
+            out.print(t)
+            for r in f["protected_holders"]:
+                out.print(f"  {_safe(r['label'])}: protected channel ({_safe(r['protected_channel'])}); "
+                          "held a copy, never evidence of leaking")
+    if view.reveals:
+        out.print("\nRevealed in this case:")
+        for r in view.reveals:
+            out.print(f"  {r.pseudonym} → {_safe(r.subject)} (by {_safe(r.revealed_by)} at {r.revealed_at}: "
+                      f"{_safe(r.reason)})")
+
+
+def _copy_cell(ev) -> str:
+    if ev is None:
+        return "not among the best-scoring copies"
+    verdict = "IDENTIFIED" if ev["identified"] else "below the bar"
+    return f"{verdict}: bound {ev['false_accusation_bound']:.1e}, {ev['agreed']}/{ev['read']} marks agree"
+
+
+def _content_cell(ce) -> str:
+    return f"held copy {ce['copy']} (issued {ce['distributed_at']})" if ce["held_copy"] else "no copy issued"
+
+
+def _access_cell(events) -> str:
+    if not events:
+        return "none"
+    from collections import Counter
+
+    counts = Counter(e["action"] for e in events)
+    return ", ".join(f"{a} ×{n}" for a, n in counts.items()) + f" (first {events[0]['time']})"
+
+
+@app.command("reveal")
+def case_reveal(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+                pseudonym: str = typer.Argument(..., help="The pseudonym to reveal, e.g. Recipient-7QX2KM."),
+                reason: str = typer.Option(..., "--reason", help="Why the name is needed (recorded in the audit log)."),
+                workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Show the name behind a pseudonym in this case from now on; the reason is audited."""
+    ws, cs = _cases(workspace)
+    with ws:
+        r = cs.reveal(case, pseudonym, reason)
+    if as_json:
+        _emit(r.to_json())
+    else:
+        out.print(f"{r.pseudonym} is {_safe(r.subject)} ({r.kind}); revealed in {r.case}, audit entry #{r.audit_seq}.")
+
+
+@app.command("report")
+def case_report(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+                fmt: str = typer.Option("html", "--format", "-f", help="html, pdf or json."),
+                out_path: Optional[Path] = typer.Option(None, "--out", "-o",
+                                                        help="Output file (default: C1-report.<format>)."),
+                force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+                workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Write the evidence report that counsel can read (self-contained HTML, PDF, or JSON)."""
+    from .report import write_report
+
+    ws, cs = _cases(workspace)
+    with ws:
+        res = write_report(cs, case, fmt, out_path, overwrite=force)
+    if as_json:
+        _emit(res)
+    else:
+        out.print(f"Wrote {_safe(res['path'])} ({res['format']}, {res['bytes']} bytes, SHA-256 {res['sha256']}).")
+
+
+@protected_app.command("add")
+def protected_add(channel: str = typer.Argument(..., help="An e-mail address or a domain."),
+                  label: str = typer.Option(..., "--label", help="What it is, e.g. \"inspector general\"."),
+                  workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Protect an address or a domain: communications with it are never evidence."""
+    ws, cs = _cases(workspace)
+    with ws:
+        p = cs.protect(channel, label)
+    if as_json:
+        _emit(p.to_json())
+    else:
+        out.print(f"Protected {p.kind} {_safe(p.value)} ({_safe(p.label)}).")
+
+
+@protected_app.command("remove")
+def protected_remove(channel: str = typer.Argument(..., help="An e-mail address or a domain."),
+                     workspace: Optional[Path] = WorkspaceOpt) -> None:
+    """Stop protecting an address or a domain (audited)."""
+    ws, cs = _cases(workspace)
+    with ws:
+        cs.unprotect(channel)
+    out.print(f"{_safe(channel)} is no longer protected.")
+
+
+@protected_app.command("list")
+def protected_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """List protected channels."""
+    ws, cs = _cases(workspace)
+    with ws:
+        items = cs.protected()
+    if as_json:
+        _emit([p.to_json() for p in items])
+        return
+    t = Table("channel", "kind", "label", "added")
+    for p in items:
+        t.add_row(_safe(p.value), p.kind, _safe(p.label), p.added_at)
+    out.print(t)
+
+
+def audit(case: Optional[str] = typer.Option(None, "--case", help="Only the entries about this case."),
+          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """The audit log: every trace, reveal, import and export, from the tamper-evident ledger."""
+    ws, cs = _cases(workspace)
+    with ws:
+        entries = cs.audit(case)
+    if as_json:
+        _emit([e.to_json() for e in entries])
+        return
+    t = Table("#", "when", "who", "action", "details")
+    for e in entries:
+        d = e.details if isinstance(e.details, dict) else {"unreadable": e.details}
+        t.add_row(str(e.seq), e.occurred_at, _safe(e.actor), e.action,
+                  _safe(", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, "", []))))
+    out.print(t)
