@@ -53,3 +53,10 @@ def test_transformed_copies_only_erase_or_read_true_variants():
 def test_the_unmarked_original_reads_variant_zero_or_nothing():
     y = reading_of(BASE)
     assert set(np.unique(y).tolist()) <= {-1, 0}
+
+
+def test_dash_spacing_survives_a_typist_writing_double_hyphens():
+    from leaktrace.marks.sites import observe
+
+    assert observe("folded", "plan — now") == observe("folded", "plan -- now") == observe("folded", "plan - now")
+    assert observe("folded", "plan—now") == observe("folded", "plan--now") != observe("folded", "plan -- now")

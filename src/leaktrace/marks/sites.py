@@ -14,6 +14,7 @@ compared with what each variant would produce under the site's *reader*:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -26,6 +27,9 @@ from ..text.tokens import (
     strip_invisible,
     tokenize,
 )
+
+
+_DASH_RUN = re.compile(r"-{2,}")
 
 
 class Channel(str, Enum):
@@ -74,7 +78,8 @@ def observe(reader: str, s: str):
     if reader == "raw":
         return normalize_whitespace(strip_invisible(s))
     if reader == "folded":
-        return normalize_whitespace(fold_typography(strip_invisible(s))).lower()
+        # a typist's "--" or "---" is the same dash as "—" or "-"
+        return _DASH_RUN.sub("-", normalize_whitespace(fold_typography(strip_invisible(s))).lower())
     if reader == "spaces":
         return strip_invisible(s)
     if reader == "tokens":
