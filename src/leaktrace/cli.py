@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -11,15 +10,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from .cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
 from .errors import LeaktraceError
 from .cases.cli import app as case_app
 from .cases.cli import audit as audit_command
 from .cases.cli import protected_app
 from .ledger.cli import app as ledger_app
-from .marks.embed import visible
 from .workspace import Workspace, parse_channels, read_key_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -34,26 +32,6 @@ app.add_typer(protected_app, name="protected")
 app.command("audit")(audit_command)
 
 out = Console(highlight=False, soft_wrap=True)
-
-WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
-                            help="Workspace folder (default: ./.leaktrace).", show_default=False)
-JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
-
-
-def safe(s: str) -> str:
-    """Leak and document text is hostile: show control characters, never interpret markup."""
-    return escape(visible(s))
-
-
-def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
-
-
-def _json_default(o):
-    if isinstance(o, float) and (math.isinf(o) or math.isnan(o)):
-        return str(o)
-    raise TypeError(type(o).__name__)
-
 
 @app.command()
 def init(key_file: Optional[Path] = typer.Option(None, "--key-file",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .marks.embed import visible
+from .text.display import visible
 from .marks.read import read
 from .marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, score_at_bar, sites_needed
 from .models import CopyScore, PassageMatch, SiteRead, TraceResult

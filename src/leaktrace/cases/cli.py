@@ -7,16 +7,14 @@ entry point. Every name is shown through its pseudonym unless revealed in the ca
 
 from __future__ import annotations
 
-import json
-import math
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from ..cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
 
 app = typer.Typer(no_args_is_help=True, help="Investigations: artifacts, traces, exposure sets, reveals, reports.")
 protected_app = typer.Typer(no_args_is_help=True,
@@ -25,27 +23,7 @@ protected_app = typer.Typer(no_args_is_help=True,
 
 out = Console(highlight=False, soft_wrap=True)
 
-WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
-                            help="Workspace folder (default: ./.leaktrace).", show_default=False)
-JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
-
-
-def _emit(data) -> None:
-    sys.stdout.write(json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def _finite(o):
-    if isinstance(o, float) and not math.isfinite(o):
-        return str(o)
-    if isinstance(o, dict):
-        return {k: _finite(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_finite(v) for v in o]
-    return o
-
-
-def _safe(s) -> str:
-    return escape("".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in str(s)))
+_emit, _safe = emit_json, safe
 
 
 def _cases(workspace: Optional[Path]):

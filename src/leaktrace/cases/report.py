@@ -19,6 +19,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..jsonutil import finite
 from ..errors import ConflictError, InputError, LeaktraceError
 from ..ledger import chain
 from .book import CAVEAT, Cases, CaseView, Finding, investigator
@@ -107,16 +108,6 @@ def build_report(view: CaseView) -> dict:
         "reveals": [r.to_json() for r in view.reveals],
         "method": list(METHOD), "limits": list(LIMITS),
     }
-
-
-def _finite(o):
-    if isinstance(o, float) and not math.isfinite(o):
-        return str(o)
-    if isinstance(o, dict):
-        return {k: _finite(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_finite(v) for v in o]
-    return o
 
 
 # -------------------------------------------------------------------- HTML
@@ -469,7 +460,7 @@ def render_pdf(page: str) -> bytes:
 # -------------------------------------------------------------------- writing
 def render(data: dict, fmt: str) -> bytes:
     if fmt == "json":
-        return (json.dumps(_finite(data), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(finite(data), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     page = render_html(data)
     if fmt == "html":
         return page.encode("utf-8")

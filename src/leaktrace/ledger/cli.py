@@ -6,15 +6,15 @@ one line by the main entry point.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from ..cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
 
 # The library is imported when a command runs, so that `leaktrace --help` stays quick.
 FORMAT_NAMES = "m365-json, m365-csv, gws-drive-csv, cloudtrail, csv, jsonl"
@@ -23,18 +23,7 @@ app = typer.Typer(no_args_is_help=True, help="Distributions and access events: i
 
 out = Console(highlight=False, soft_wrap=True)
 
-# The same options as leaktrace.cli (which imports this module, so they cannot be shared).
-WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
-                            help="Workspace folder (default: ./.leaktrace).", show_default=False)
-JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
-
-
-def _emit(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def _safe(s) -> str:
-    return escape("".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in str(s)))
+_emit, _safe = emit_json, safe
 
 
 def _open(workspace: Optional[Path]):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..text.display import visible
 from .sites import Site
 
 
@@ -57,20 +58,6 @@ class Change:
     original: str
     copy: str
     context: str
-
-
-def visible(s: str) -> str:
-    """Show invisible and control characters as <U+XXXX> so a preview is honest."""
-    import unicodedata
-
-    out = []
-    for ch in s:
-        cat = unicodedata.category(ch)
-        if cat in ("Cf", "Cc", "Co", "Cs", "Zl", "Zp") or ch in "\u00a0\u2010":
-            out.append(f"<U+{ord(ch):04X}>")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def changes(base: str, sites: Sequence[Site], codeword: np.ndarray) -> list[Change]:
