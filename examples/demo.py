@@ -15,6 +15,7 @@ import random
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -92,15 +93,91 @@ def main() -> None:
     step("5. The ledger recorded every distribution, hash-chained and signed")
     events = json.loads(sh("ledger", "events", "--document", "D1", "--json", quiet=True))
     print(f"({len(events)} distribution entries for D1: recipient, copy id, SHA-256 of the copy, path)")
-    sh("ledger", "verify")
 
-    step("6. Evidence for counsel: the machine-readable trace")
+    step("6. The investigator opens a case, with the document system's access log")
+    marked_at = datetime.fromisoformat(events[0]["occurred_at"].replace("Z", "+00:00"))
+    first_seen = marked_at + timedelta(days=30)
+    write_access_log(OUT / "access-log.csv", marked_at, first_seen)
+    sh("protected", "add", "oversight.example", "--label", "inspector general")
+    sh("ledger", "import", OUT / "access-log.csv", "--format", "csv",
+       "--map", "time=when,actor=who,action=what,document=file,event_id=ref")
+    sh("case", "open", "Memo quoted in the Courier", "--purpose", "Find which copy the article quotes")
+    sh("case", "add", "C1", OUT / "article.html", "--obtained-from", "harrowvalleycourier.example, saved by the investigator",
+       "--obtained-at", iso(first_seen + timedelta(hours=5)), "--first-seen", iso(first_seen),
+       "--url", "https://harrowvalleycourier.example/news/pipe-overhaul")
+    sh("case", "trace", "C1")
+    sh("case", "show", "C1")
+
+    step("7. Counsel asks for the name behind the matching copy; the reason is recorded")
+    view = json.loads(sh("case", "show", "C1", "--json", quiet=True))
+    pseudonym = matching_pseudonym(view)
+    sh("case", "reveal", "C1", pseudonym, "--reason", "counsel asked for the interview list")
+    sh("case", "report", "C1", "--format", "html", "--out", OUT / "C1-report.html")
+    sh("case", "report", "C1", "--format", "pdf", "--out", OUT / "C1-report.pdf")
+    sh("ledger", "verify")
+    sh("audit", "--case", "C1")
+
+    step("8. Evidence for counsel: the machine-readable trace")
     env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"))
     proc = subprocess.run([str(LEAKTRACE), "trace", str(OUT / "article.html"), "--json"],
                           env=env, capture_output=True, text=True, check=True)
     (OUT / "trace.json").write_text(proc.stdout, encoding="utf-8")
-    print(f"Saved {OUT.name}/trace.json ({len(proc.stdout)} bytes): verdict, document, passages, "
-          "every site read, and the ranked copies with their false-accusation bounds.")
+    print(f"Saved {OUT.name}/trace.json, {OUT.name}/C1-report.html and {OUT.name}/C1-report.pdf.")
+
+
+def iso(t: datetime) -> str:
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_access_log(path: Path, marked_at: datetime, first_seen: datetime) -> None:
+    """A simulated export of the document system's audit log (generic CSV): who opened,
+    printed or shared the memo after it was distributed. One share goes to the inspector
+    general (a protected channel, never evidence); one view comes after publication."""
+    rows = [
+        (1, "isla.tiwari@harrowvalley.example", "Opened"),
+        (2, f"{LEAKER}@harrowvalley.example", "Opened"),
+        (3, f"{LEAKER}@harrowvalley.example", "Printed"),
+        (4, "greta.holloway@harrowvalley.example", "Downloaded"),
+        (6, "gianni.okafor@harrowvalley.example", "Opened"),
+        (9, "tips@oversight.example", "Opened"),
+        (12, "isla.tiwari@harrowvalley.example", "Printed"),
+        (35, "gianni.fairweather@harrowvalley.example", "Opened"),
+    ]
+    with path.open("w", encoding="utf-8") as f:
+        f.write("when,who,what,file,ref\n")
+        for k, (day, who, what) in enumerate(rows, 1):
+            f.write(f"{iso(marked_at + timedelta(days=day))},{who},{what},memo.md,dms-{k:04d}\n")
+    del first_seen  # the last row falls after it on purpose
+
+
+def matching_pseudonym(view: dict) -> str:
+    """The pseudonym of the copy the marks identified, read from `case show --json`."""
+    def walk(o):
+        if isinstance(o, dict):
+            if o.get("identified") is True:
+                for key in ("pseudonym", "label", "subject"):
+                    v = o.get(key)
+                    if isinstance(v, str) and v.startswith("Recipient-"):
+                        return v
+                    if isinstance(v, dict):
+                        for vv in v.values():
+                            if isinstance(vv, str) and vv.startswith("Recipient-"):
+                                return vv
+            for v in o.values():
+                found = walk(v)
+                if found:
+                    return found
+        if isinstance(o, list):
+            for v in o:
+                found = walk(v)
+                if found:
+                    return found
+        return None
+
+    found = walk(view)
+    if not found:
+        sys.exit("demo: the trace identified no copy")
+    return found
 
 
 if __name__ == "__main__":

@@ -20,3 +20,8 @@ def test_demo_traces_the_article_to_the_leaking_copy(tmp_path):
     named = [c["recipient"] for c in trace["copies"] if c["identified"]]
     assert named == ["noor.sorensen"]
     assert trace["document"]["title"] == "Northern network renewal"
+    demo = tmp_path / "demo"
+    assert (demo / "C1-report.pdf").read_bytes().startswith(b"%PDF-")
+    page = (demo / "C1-report.html").read_text()
+    assert "Noor Sorensen" in page and "counsel asked for the interview list" in page
+    assert "Ledger OK" in proc.stdout and "Recipient-" in proc.stdout

@@ -131,10 +131,16 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
             out.print(f"Exposure set: {len(f['exposure'])} before {f['first_seen']} (evidence in separate columns; "
                       "there is no combined score)")
             t = Table("who", "copy evidence", "content exposure", "access events before first seen")
-            for r in f["exposure"]:
+            # people with copy evidence or access events first; those who only held a copy are counted
+            ranked = sorted(f["exposure"], key=_evidence_order)
+            shown = [r for r in ranked if r["copy_evidence"] is not None or r["access_events"]]
+            for r in shown:
                 t.add_row(_safe(r["label"]), _copy_cell(r["copy_evidence"]), _content_cell(r["content_exposure"]),
                           _access_cell(r["access_events"]))
             out.print(t)
+            if len(shown) < len(ranked):
+                out.print(f"  and {len(ranked) - len(shown)} more who held a copy, with no copy evidence listed and "
+                          "no access events (all are in --json and in the report)")
             for r in f["protected_holders"]:
                 out.print(f"  {_safe(r['label'])}: protected channel ({_safe(r['protected_channel'])}); "
                           "held a copy, never evidence of leaking")
@@ -143,6 +149,12 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         for r in view.reveals:
             out.print(f"  {r.pseudonym} → {_safe(r.subject)} (by {_safe(r.revealed_by)} at {r.revealed_at}: "
                       f"{_safe(r.reason)})")
+
+
+def _evidence_order(r: dict) -> tuple:
+    ev = r["copy_evidence"]
+    bound = float(ev["false_accusation_bound"]) if ev is not None else 2.0
+    return (not (ev and ev.get("identified")), bound, -len(r["access_events"]), r["label"])
 
 
 def _copy_cell(ev) -> str:
