@@ -241,7 +241,10 @@ def test_signing_key_file(ten):
 @pytest.fixture
 def exported(ten, tmp_path):
     out = tmp_path / "ledger-export.jsonl"
-    assert ten.export(out) == head(ten) == N_EVENTS + 1
+    assert ten.export(out) == N_EVENTS + 1  # the events and the import's audit entry
+    # the export itself is then recorded in the audit trail, after what it exported
+    last = ten.events(kind="audit")[-1]
+    assert head(ten) == N_EVENTS + 2 and last.action == "export" and last.details["entries"] == N_EVENTS + 1
     pub = tmp_path / "ledger.pub"
     pub.write_text(ten.public_key())
     return out, pub
@@ -319,7 +322,8 @@ def test_export_refuses_to_overwrite_and_bad_files(ten, exported, tmp_path):
     out, pub = exported
     with pytest.raises(ConflictError, match="already exists"):
         ten.export(out)
-    assert ten.export(out, overwrite=True) == N_EVENTS + 1
+    assert ten.export(out, overwrite=True) == N_EVENTS + 2  # now with the first export's audit entry
+    assert verify_export(out, pub.read_bytes()).ok
     (tmp_path / "not.jsonl").write_text('{"hello": 1}\n')
     with pytest.raises(InputError, match="not a leaktrace ledger export"):
         verify_export(tmp_path / "not.jsonl", pub.read_bytes())

@@ -387,6 +387,8 @@ class Ledger:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        # exporting evidence is an investigator's act too; it is recorded after what it exported
+        self.record_audit("export", details={"path": str(out), "entries": n, "sha256": readers.file_sha256(out)})
         return n
 
 
