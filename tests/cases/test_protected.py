@@ -83,3 +83,19 @@ def test_a_share_with_the_inspector_general_is_not_evidence(env, capsys):
     assert run(capsys, "protected", "remove", "lawfirm.example").code == 0
     actions = [e["action"] for e in run(capsys, "audit", "--json").json()]
     assert actions.count("protected-add") == 2 and "protected-remove" in actions
+
+
+def test_generic_imports_can_name_a_target_and_a_protected_target_is_not_evidence(tmp_path):
+    from leaktrace.ledger import importers
+
+    log = tmp_path / "dms.csv"
+    log.write_text("when,who,what,file,to\n"
+                   "2030-05-01T10:00:00Z,ann@corp.example,Forwarded,plan.md,tips@ig.oversight.example\n"
+                   "2030-05-01T11:00:00Z,bob@corp.example,Forwarded,plan.md,friend@press.example\n")
+    with log.open("rb") as f:
+        events = [e for e in importers.generic_csv(f, str(log), "time=when,actor=who,action=what,document=file,target=to")
+                  if isinstance(e, importers.Event)]
+    assert [e.details["target"] for e in events] == ["tips@ig.oversight.example", "friend@press.example"]
+    protection = Protection([ProtectedChannel("oversight.example", "domain", "inspector general")])
+    assert protection.event(events[0].actor, events[0].details) is not None
+    assert protection.event(events[1].actor, events[1].details) is None

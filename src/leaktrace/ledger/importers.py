@@ -406,8 +406,9 @@ class Mapping:
     document: str
     event_id: str | None = None
     document_kind: str | None = None  # file_id | path | name | sha256; None tries each in turn
+    target: str | None = None  # whom a share or forward went to (checked against protected channels)
 
-    KEYS = ("time", "actor", "action", "document", "event_id", "document_kind")
+    KEYS = ("time", "actor", "action", "document", "event_id", "document_kind", "target")
 
     @classmethod
     def parse(cls, spec: str | dict | Mapping | None) -> Mapping:
@@ -416,7 +417,7 @@ class Mapping:
         if not spec:
             raise InputError("the generic formats need a column mapping: "
                              "--map time=COL,actor=COL,action=COL,document=COL[,event_id=COL]"
-                             "[,document_kind=file_id|path|name|sha256]")
+                             "[,document_kind=file_id|path|name|sha256][,target=COL]")
         if isinstance(spec, str):
             pairs = {}
             for part in spec.split(","):
@@ -443,7 +444,7 @@ class Mapping:
         return cls(**pairs)
 
     def columns(self) -> list[str]:
-        return [c for c in (self.time, self.actor, self.action, self.document, self.event_id) if c]
+        return [c for c in (self.time, self.actor, self.action, self.document, self.event_id, self.target) if c]
 
 
 def _generic_event(get: Callable[[str], str], m: Mapping, rec: readers.Record) -> Item:
@@ -469,6 +470,8 @@ def _generic_event(get: Callable[[str], str], m: Mapping, rec: readers.Record) -
     details = {"operation": word, "document_ref": doc}
     if m.document_kind:
         details["document_kind"] = m.document_kind
+    if m.target and get(m.target):
+        details["target"] = get(m.target)
     return Event(rec.line, rec.index, when, actor, action, word, ref, docs, (actor,), details)
 
 
