@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages leaktrace needs outside Python: Pango (WeasyPrint's layout engine, for PDF
-# reports) and a font. Installs what is missing when run as root, otherwise names the packages.
+# copies and reports), fonts, and Tesseract with English data (OCR of photographed leaks).
+# Installs what is missing when run as root, otherwise names the packages and fails.
 set -euo pipefail
-PKGS=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+PKGS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "system-deps: not a Debian system; install Pango and a TrueType font for PDF reports" >&2

@@ -48,7 +48,7 @@ def init(key_file: Optional[Path] = typer.Option(None, "--key-file",
 
 
 @doc_app.command("add")
-def doc_add(file: Path = typer.Argument(..., help="Original document (.txt or .md)."),
+def doc_add(file: Path = typer.Argument(..., help="Original document (.txt, .md, .html, .docx or .pdf)."),
             title: Optional[str] = typer.Option(None, "--title", help="Title (default: first line)."),
             channels: Optional[str] = typer.Option(None, "--channels",
                                                    help="Comma-separated channels to mark with (default: all): "
@@ -137,8 +137,19 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
          only: Optional[str] = typer.Option(None, "--only", metavar="CHANNELS",
                                             help="With --preview: show only these channels, e.g. lexical,declared."),
          force: bool = typer.Option(False, "--force", help="Overwrite existing copies in --out."),
+         as_format: Optional[str] = typer.Option(None, "--as", metavar="FORMAT",
+                                                 help="Write the copies as: the original's format (default), "
+                                                      "pdf, or eml (one e-mail per recipient)."),
+         footer: bool = typer.Option(False, "--footer", help="PDF copies: print “Prepared for NAME” on every page."),
+         sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS", help="E-mail copies: the sender."),
+         smtp: Optional[str] = typer.Option(None, "--smtp", metavar="HOST:PORT",
+                                            help="E-mail copies: send them through this SMTP server."),
+         starttls: bool = typer.Option(False, "--starttls", help="With --smtp: upgrade the connection with STARTTLS."),
+         smtp_user: Optional[str] = typer.Option(None, "--smtp-user",
+                                                 help="With --smtp: log in as this user (password from "
+                                                      "LEAKTRACE_SMTP_PASSWORD)."),
          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
-    """Write one marked copy per recipient (same format as the original) and record the distribution."""
+    """Write one marked copy per recipient and record the distribution; optionally e-mail them."""
     with Workspace.open(workspace) as ws:
         if preview is not None:
             changes = ws.preview(doc, preview)
@@ -156,16 +167,24 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
             shown = f"{len(changes)} of {total}" if only is not None else f"{total}"
             out.print(f"{shown} changes in the copy for {safe(preview)} shown; invisible characters as <U+XXXX>.")
             return
-        res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force)
+        server = None
+        if smtp is not None:
+            from .formats.mailcopy import SmtpServer
+
+            server = SmtpServer.parse(smtp, starttls=starttls, user=smtp_user)
+        res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force, as_format=as_format, footer=footer,
+                      sender=sender, smtp=server)
     if as_json:
         emit_json(res.to_json())
     else:
+        sent = f" and sent them through {safe(smtp)}" if smtp else ""
         out.print(f"Wrote {len(res.copies)} marked copies of {res.document.id} ({res.sites} sites) "
-                  f"to {safe(str(out_dir))}; manifest: {safe(res.manifest)}")
+                  f"to {safe(str(out_dir))}{sent}; manifest: {safe(res.manifest)}")
 
 
 @app.command()
-def trace(file: Path = typer.Argument(..., help="The leaked text (UTF-8 text file)."),
+def trace(file: Path = typer.Argument(..., help="The leak: text, Markdown, HTML page, PDF, Word file, "
+                                                    "e-mail (.eml) or image (.png/.jpg, read by OCR)."),
           sites: bool = typer.Option(False, "--sites", help="List every site read and how the top copy agreed."),
           workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Which document the leak comes from, which copy it matches, and how sure."""
@@ -175,8 +194,20 @@ def trace(file: Path = typer.Argument(..., help="The leaked text (UTF-8 text fil
         emit_json(res.to_json())
         return
     style = {"identified": "bold red", "inconclusive": "bold yellow", "no_match": "bold green"}[res.verdict]
-    out.print(f"[{style}]Verdict: {res.verdict.upper().replace('_', ' ')}[/]")
+    outcome = res.outcome.replace("_", " ")
+    out.print(f"[{style}]Verdict: {res.verdict.upper().replace('_', ' ')}[/] (outcome: {outcome})")
     out.print(safe(res.summary))
+    src = res.source
+    if src.get("format") not in (None, "text", "txt", "md"):
+        out.print(f"Read as {safe(src['format'])} ({safe(', '.join(src.get('readers') or []))}).")
+    for note in res.notes:
+        out.print(f"Note: {safe(note)}")
+    found = [f"{d['detector']} {d['marks_read']}" for d in res.detectors if d.get("ran") and "marks_read" in d]
+    stamp = next((d for d in res.detectors if d["detector"] == "stamp"), None)
+    if stamp and stamp["ran"]:
+        found.insert(0, f"stamp {stamp['verified']}/{stamp['found']} verified")
+    if found:
+        out.print("Detectors: " + ", ".join(found))
     if res.document is None:
         return
     out.print(f"Leak: {res.leak_words} words, {res.aligned_words} aligned to {res.document['id']} "

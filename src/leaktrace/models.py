@@ -135,6 +135,12 @@ class TraceResult:
     all_scores: list[float] = field(default_factory=list)  # every issued copy's score, best first
     score_bar: float | None = None  # the score a copy needs for its bound to clear the bar
     notes: list[str] = field(default_factory=list)
+    # exact (a verified copy stamp, text from the same document) | high_confidence (identified
+    # by the text marks) | inconclusive | no_match: the outcome words of commercial tools
+    outcome: str = "no_match"
+    source: dict = field(default_factory=dict)      # the artifact: format, name, readers, notes
+    stamps: list[dict] = field(default_factory=list)
+    detectors: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = asdict(self)

@@ -51,7 +51,60 @@ def _best_source(ws: "Workspace", leak: Tokens) -> tuple[int | None, Alignment |
     return best[0], best[1], best[2]
 
 
-def trace(ws: "Workspace", text: str) -> TraceResult:
+def trace(ws: "Workspace", text: str, *, stamps=(), source=None) -> TraceResult:
+    result = _trace_text(ws, text)
+    result.source = ({"format": source.format, "name": source.name, "readers": list(source.readers),
+                      "notes": list(source.notes)} if source is not None else {"format": "text"})
+    result.stamps = [s.to_json() for s in stamps]
+    result.notes.extend(source.notes if source is not None else ())
+    _conclude(result, stamps, ws)
+    return result
+
+
+def _conclude(result: TraceResult, stamps, ws: "Workspace") -> None:
+    """The outcome, with what the file's copy stamps say beside the text marks."""
+    verified = [s for s in stamps if s.status == "verified"]
+    doc_id = result.document["id"] if result.document else None
+    same_doc = [s for s in verified if s.document == doc_id]
+    for s in stamps:
+        if s.status == "forged":
+            result.notes.append(f"the file carries a stamp for copy {s.copy} that fails the key check: "
+                                "it was altered or forged, and is not evidence")
+        elif s.status in ("unknown-copy", "malformed"):
+            result.notes.append(f"the file carries a stamp {s.stamp!r} that names no copy of this workspace")
+    for s in verified:
+        if s.document != doc_id:
+            result.notes.append(f"the file is stamped as copy {s.copy} of {s.document} (recipient {s.recipient}), "
+                                "but its text does not derive from that document")
+    identified = {c.recipient for c in result.copies if c.identified}
+    for s in same_doc:
+        if identified and s.recipient not in identified:
+            result.notes.append(f"the file's stamp names copy {s.copy} ({s.recipient}) but the text marks "
+                                "identify another copy: the text was moved into another copy's file")
+    if same_doc:
+        result.outcome = "exact"
+        names = ", ".join(f"{s.recipient} (copy {s.copy})" for s in same_doc)
+        result.summary += f" The file itself carries the verified stamp of the copy of {names}."
+    elif result.verdict == "identified":
+        result.outcome = "high_confidence"
+    else:
+        result.outcome = result.verdict
+    result.detectors = _detectors(result, stamps, ws)
+
+
+def _detectors(result: TraceResult, stamps, ws: "Workspace") -> list[dict]:
+    """Which detectors ran on this artifact and what each found."""
+    out = [{"detector": "stamp", "ran": result.source.get("format") in ("docx", "pdf", "html", "eml"),
+            "found": len(stamps), "verified": sum(1 for s in stamps if s.status == "verified")}]
+    channels = set(ws.document(result.document["id"]).channels) if result.document else set()
+    for ch in ("invisible", "typographic", "lexical", "declared"):
+        agree = sum(1 for r in result.site_reads if r.channel == ch and r.agrees)
+        out.append({"detector": ch, "ran": ch in channels, "sites_covered": result.sites_covered.get(ch, 0),
+                    "marks_read": result.sites_read.get(ch, 0), "agree_with_best_copy": agree})
+    return out
+
+
+def _trace_text(ws: "Workspace", text: str) -> TraceResult:
     leak = tokenize(text)
     leak_words = _words(leak)
     doc_n, al, dtoks = _best_source(ws, leak)

@@ -154,8 +154,9 @@ class Workspace:
                 rows = dict(conn.execute(select(db.meta.c.key, db.meta.c.value)).all())
         except (DatabaseError, OperationalError):
             raise WorkspaceError(f"workspace database at {path} is corrupted or unreadable") from None
-        if rows.get("schema_version") != db.SCHEMA_VERSION:
-            raise WorkspaceError(f"workspace database schema {rows.get('schema_version')!r} is not supported "
+        version = db.upgrade(engine, rows.get("schema_version"))
+        if version != db.SCHEMA_VERSION:
+            raise WorkspaceError(f"workspace database schema {version!r} is not supported "
                                  f"(this leaktrace uses {db.SCHEMA_VERSION})")
         if rows.get("key_fingerprint") != key_fingerprint(key):
             raise WorkspaceError(f"the key in {key_path} does not belong to this workspace's database")
@@ -202,7 +203,7 @@ class Workspace:
             res = conn.execute(db.documents.insert().values(
                 uid=_document_uid(self.key, sha), title=title, format=src.format, source_name=src.name,
                 original=src.text, base=base, sha256=sha, words=len(words),
-                channels=",".join(c.value for c in chosen), created_at=now))
+                channels=",".join(c.value for c in chosen), created_at=now, blob=src.blob))
             doc_id = res.inserted_primary_key[0]
             search_index.add(conn, doc_id, fingerprint.fingerprints(words))
         return self.document(doc_public_id(doc_id))
@@ -346,11 +347,24 @@ class Workspace:
         _, declared = resolve(row.original)
         tokens = tokenize(row.base)
         channels = parse_channels(row.channels)
-        sites = find_sites(tokens, find_protected(row.base), declared, channels)
+        protected = find_protected(row.base, extra=self._fixed_spans(row))
+        sites = find_sites(tokens, protected, declared, channels)
         if len(sites) < MIN_SITES:
             raise MarkingError(f"{doc_public_id(row.id)} has only {len(sites)} sites in channels "
                                f"{row.channels}; at least {MIN_SITES} are needed to mark it")
         return sites
+
+    @staticmethod
+    def _fixed_spans(row) -> list[tuple[int, int]]:
+        """Text of a structured original that a copy cannot change (preformatted and code text
+        of an HTML page), in base-text offsets."""
+        if row.format != "html" or row.blob is None:
+            return []
+        from .formats import htmldoc
+        from .marks.declared import original_to_base
+
+        _, fixed = htmldoc.read(row.blob, row.source_name)
+        return [(original_to_base(row.original, a), original_to_base(row.original, b)) for a, b in fixed]
 
     def capacity(self, doc_id: str | int) -> Capacity:
         from .capacity import capacity
@@ -370,12 +384,32 @@ class Workspace:
         return embed.render(base, sites, code.codeword(recipient_id))
 
     def mark(self, doc_id: str | int, to: str | Sequence[str] = "all", out_dir: str | os.PathLike = "copies",
-             *, overwrite: bool = False) -> MarkResult:
-        """Write one marked copy per recipient into out_dir, plus manifest.json; record the distribution."""
+             *, overwrite: bool = False, as_format: str | None = None, footer: bool = False,
+             sender: str | None = None, smtp=None) -> MarkResult:
+        """Write one marked copy per recipient into out_dir, plus manifest.json; record the distribution.
+
+        as_format: the copies' file format (the original's by default; also pdf, or eml for
+        e-mail). footer: print "Prepared for NAME" on every PDF page. smtp: a
+        formats.mailcopy.SmtpServer to send the e-mail copies through (from `sender`)."""
+        from .formats import mailcopy, stamp
+        from .formats.copies import CopyWriter
+        from .marks.declared import to_original
+
         doc, base, sites, code = self.code(doc_id)
+        row = self._doc_row(doc_id)
         recs = self.select_recipients(to)
+        writer = CopyWriter(doc.format, as_format, doc.title, row.blob)
+        if footer and writer.format not in ("pdf", "eml"):
+            raise InputError("--footer needs PDF copies (--as pdf)")
+        if writer.format == "eml" and not sender:
+            raise InputError("e-mail copies need a sender address (--from)")
+        if smtp is not None and writer.format != "eml":
+            raise InputError("sending needs e-mail copies (--as eml)")
+        attach = None
+        if writer.format == "eml" and doc.format in ("docx", "html", "pdf"):
+            attach = CopyWriter(doc.format, None, doc.title, row.blob)
         out = Path(out_dir)
-        ext = formats.extension(doc.format)
+        ext = formats.extension(writer.format)
         if out.exists() and not out.is_dir():
             raise InputError(f"{out} exists and is not a folder")
         targets = [out / f"{r.id}{ext}" for r in recs] + [out / "manifest.json"]
@@ -386,34 +420,78 @@ class Workspace:
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".leaktrace-", dir=out))
         issued: list[IssuedCopy] = []
+        messages = []
         now = _now()
         n = _parse_doc_id(doc.id)
         renderer = embed.Renderer(base, sites)
+        structured = writer.template is not None or attach is not None
         try:
-            rows = []
             for r in recs:
-                data = formats.render_copy(doc.format, renderer.render(code.codeword(r.id)))
-                (tmp / f"{r.id}{ext}").write_bytes(data)
+                cw = code.codeword(r.id)
+                text = renderer.render(cw)
+                edits = to_original(row.original, renderer.edits(cw)) if structured else ()
                 cid = copy_id(self.key, code.doc_uid, r.id)
-                sha = hashlib.sha256(data).hexdigest()
-                issued.append(IssuedCopy(r.id, cid, str(out / f"{r.id}{ext}"), sha))
-                rows.append({"doc": n, "recipient": r.id, "copy_id": cid, "sha256": sha,
-                             "path": str(out / f"{r.id}{ext}"), "created_at": now})
-            manifest = {"document": doc.to_json(), "marking_version": MARKING_VERSION, "created_at": now,
-                        "sites": len(sites), "copies": [c.__dict__ for c in issued]}
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-            self._codeword_cache.pop(n, None)
-            with self.engine.begin() as conn:
-                conn.execute(delete(db.copies).where(db.copies.c.doc == n)
-                             .where(db.copies.c.recipient.in_([r.id for r in recs])))
-                for i in range(0, len(rows), 1000):
-                    conn.execute(db.copies.insert(), rows[i:i + 1000])
-                Ledger(self).record_distributions(conn, n, issued, channel="file")
-                for f in tmp.iterdir():
-                    os.replace(f, out / f.name)
+                st = stamp.make(self.key, code.doc_uid, r.id, cid)
+                if writer.format == "eml":
+                    msg = self._mail_copy(doc, r, text, edits, st, sender, attach, footer)
+                    messages.append(msg)
+                    data = msg.as_bytes()
+                else:
+                    data = writer.write(text, edits, stamp=st,
+                                        footer=f"Prepared for {r.name or r.id}" if footer else None)
+                (tmp / f"{r.id}{ext}").write_bytes(data)
+                issued.append(IssuedCopy(r.id, cid, str(out / f"{r.id}{ext}"), hashlib.sha256(data).hexdigest()))
+            sent: list[int] = []
+            failure = None
+            if smtp is not None:
+                try:
+                    mailcopy.send(smtp, messages, on_sent=sent.append)
+                except InputError as e:
+                    failure = e
+                issued = [issued[i] for i in sent]
+            self._record_copies(n, issued, tmp, out, now, writer.format, len(sites),
+                                channel="email" if smtp is not None else "file")
+            if failure is not None:
+                raise failure
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return MarkResult(doc, tuple(issued), str(out / "manifest.json"), len(sites))
+
+    def _mail_copy(self, doc: Document, r: Recipient, text: str, edits, st: str, sender: str, attach,
+                   footer: bool):
+        from .formats import mailcopy
+
+        if attach is None:
+            return mailcopy.message(sender=sender, name=r.name, email=r.email, subject=doc.title, body=text,
+                                    stamp=st)
+        data = attach.write(text, edits, stamp=st,
+                            footer=f"Prepared for {r.name or r.id}" if footer and attach.format == "pdf" else None)
+        body = (f"{doc.title}\n\nThe attached copy was prepared for {r.name or r.id}. "
+                "Please do not forward it.\n")
+        filename = f"{_safe_filename(doc.title)}{formats.extension(attach.format)}"
+        return mailcopy.message(sender=sender, name=r.name, email=r.email, subject=doc.title, body=body,
+                                attachment=(filename, data, attach.format), stamp=st)
+
+    def _record_copies(self, n: int, issued: list[IssuedCopy], tmp: Path, out: Path, now: str, fmt: str,
+                       sites: int, channel: str) -> None:
+        """Store the copies, their ledger entries and the manifest, and move the files in place."""
+        doc = self.document(n)
+        manifest = {"document": doc.to_json(), "marking_version": MARKING_VERSION, "created_at": now,
+                    "format": fmt, "channel": channel, "sites": sites, "copies": [c.__dict__ for c in issued]}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        rows = [{"doc": n, "recipient": c.recipient, "copy_id": c.copy, "sha256": c.sha256, "path": c.path,
+                 "created_at": now} for c in issued]
+        self._codeword_cache.pop(n, None)
+        keep = {Path(c.path).name for c in issued} | {"manifest.json"}
+        with self.engine.begin() as conn:
+            conn.execute(delete(db.copies).where(db.copies.c.doc == n)
+                         .where(db.copies.c.recipient.in_([c.recipient for c in issued])))
+            for i in range(0, len(rows), 1000):
+                conn.execute(db.copies.insert(), rows[i:i + 1000])
+            Ledger(self).record_distributions(conn, n, issued, channel=channel)
+            for f in tmp.iterdir():
+                if f.name in keep:
+                    os.replace(f, out / f.name)
 
     def issued_copies(self, doc_id: str | int) -> list[tuple[str, str, str]]:
         """(recipient id, name, copy id) of every copy of a document, in recipient order."""
@@ -456,11 +534,13 @@ class Workspace:
             return conn.execute(select(func.count()).select_from(t)).scalar_one()
 
     # ---------------------------------------------------------------- tracing
-    def trace(self, text: str, *, audit: bool = True) -> TraceResult:
-        """Trace a leak; the trace itself is recorded in the ledger's audit trail."""
+    def trace(self, text: str, *, audit: bool = True, stamps: Sequence[str] = (),
+              source: "formats.Extracted | None" = None) -> TraceResult:
+        """Trace a leak (its text, and the copy stamps its file carried); the trace itself is
+        recorded in the ledger's audit trail."""
         from .tracing import trace
 
-        result = trace(self, text)
+        result = trace(self, text, stamps=self.verify_stamps(stamps), source=source)
         if audit:
             Ledger(self).record_audit("trace", details={
                 "leak_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -469,8 +549,31 @@ class Workspace:
                 "identified_copies": [c.copy for c in result.copies if c.identified]})
         return result
 
-    def trace_file(self, path: str | os.PathLike) -> TraceResult:
-        return self.trace(formats.read_leak(Path(path)))
+    def trace_file(self, path: str | os.PathLike, *, audit: bool = True) -> TraceResult:
+        ex = formats.read_leak(Path(path))
+        return self.trace(ex.text, audit=audit, stamps=ex.stamps, source=ex)
+
+    def verify_stamps(self, stamps: Sequence[str]):
+        """What each copy stamp found in a file says, checked with the workspace key."""
+        from .formats.stamp import StampFinding, parse, valid
+
+        out = []
+        for raw in dict.fromkeys(s.strip() for s in stamps if s and s.strip()):
+            parsed = parse(raw)
+            if parsed is None:
+                out.append(StampFinding(raw[:80], "malformed"))
+                continue
+            cid, mac = parsed
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(db.copies.c.doc, db.copies.c.recipient, db.documents.c.uid)
+                                    .join(db.documents, db.documents.c.id == db.copies.c.doc)
+                                    .where(db.copies.c.copy_id == cid)).all()
+            hit = next((r for r in rows if valid(self.key, r.uid, r.recipient, cid, mac)), None)
+            if hit is not None:
+                out.append(StampFinding(raw, "verified", doc_public_id(hit.doc), hit.recipient, cid))
+            else:
+                out.append(StampFinding(raw, "forged" if rows else "unknown-copy", copy=cid))
+        return out
 
 
 def read_key_file(path: str | os.PathLike) -> bytes:
@@ -485,6 +588,11 @@ def read_key_file(path: str | os.PathLike) -> bytes:
     if len(data) == 32:
         return data
     raise InputError(f"{path}: not a marking key (expected 32 raw bytes or 64 hexadecimal digits)")
+
+
+def _safe_filename(title: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._ -]+", "", title).strip(" .")[:80]
+    return name.replace(" ", "-") or "document"
 
 
 def _document_uid(key: bytes, sha256: str) -> str:

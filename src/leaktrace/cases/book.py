@@ -291,12 +291,14 @@ class Cases:
         if not arts:
             raise InputError(f"{case.id} has no artifacts; attach one with `leaktrace case add {case.id} FILE ...`")
         texts = [(a, leak_text(self.artifact_bytes(a), a.original_name)) for a in arts]
-        results = [(a, t, self.ws.trace(t, audit=False)) for a, t in texts]
+        results = [(a, ex.text, self.ws.trace(ex.text, audit=False, stamps=ex.stamps, source=ex))
+                   for a, ex in texts]
         with self._begin() as c:
             for a, t, res in results:
+                stored = {**res.to_json(), "leak_text": t}   # kept: an OCR'd artifact is read once
                 c.execute(case_traces.insert().values(
                     case_id=parse_case_id(case.id), artifact_id=parse_artifact_id(a.id),
-                    result=json.dumps(res.to_json(), ensure_ascii=False), traced_by=investigator(),
+                    result=json.dumps(stored, ensure_ascii=False), traced_by=investigator(),
                     traced_at=chain.now()))
                 self._audit(c, "trace", {
                     "case": case.id, "artifact": a.id, "artifact_sha256": a.sha256,
@@ -326,12 +328,14 @@ class Cases:
         for a in arts:
             r = latest.get(parse_artifact_id(a.id))
             if r is not None:
-                findings.append(self._finding(a, r.traced_at, trace_from_json(json.loads(r.result)), ps,
-                                              protection, emails))
+                stored = json.loads(r.result)
+                text = stored.pop("leak_text", None)
+                findings.append(self._finding(a, r.traced_at, trace_from_json(stored), ps, protection, emails,
+                                              text))
         return CaseView(case, tuple(arts), tuple(findings), tuple(reveals))
 
     def _finding(self, art: Artifact, traced_at: str, res: TraceResult, ps: Pseudonyms,
-                 protection: Protection, emails: dict[str, str]) -> Finding:
+                 protection: Protection, emails: dict[str, str], text: str | None = None) -> Finding:
         def prot(rid: str) -> str | None:
             ch = protection.match(emails.get(rid))
             return ch.label if ch else None
@@ -353,7 +357,8 @@ class Cases:
             timeline = _timeline(entries, art.first_seen, ps, protection, emails)
             highlights = self._highlights(doc_n, res)
         return Finding(art, traced_at, res.verdict, verdict_text(res, copies, art), res, copies, rows, holders,
-                       tuple(timeline), highlights, leak_text(self.artifact_bytes(art), art.original_name))
+                       tuple(timeline), highlights,
+                       text if text is not None else leak_text(self.artifact_bytes(art), art.original_name).text)
 
     def _row(self, x: Exposed, ps: Pseudonyms, by_copy: dict[str, CopyEvidence]) -> ExposureRow:
         subj = ps.subject(x.kind, x.subject)
@@ -547,16 +552,12 @@ def _timeline(entries, first_seen: str, ps: Pseudonyms, protection: Protection,
     return out
 
 
-def leak_text(data: bytes, name: str) -> str:
-    """The text of an artifact: UTF-8 text, or the visible text of an HTML page (never rendered)."""
-    text = formats.decode_text(data, name)
-    if name.lower().endswith((".html", ".htm", ".xhtml")):
-        from ..formats.html import html_to_text
-
-        text = html_to_text(text)
-        if not text.strip():
-            raise InputError(f"{name}: the page has no visible text")
-    return text
+def leak_text(data: bytes, name: str) -> formats.Extracted:
+    """The text of an artifact by its file type, with the copy stamps it carries (never rendered)."""
+    ex = formats.extract_leak(data, name)
+    if not ex.text.strip():
+        raise InputError(f"{name}: has no text to trace")
+    return ex
 
 
 def parse_time(value: str, option: str) -> str:

@@ -1,37 +1,36 @@
 """Readers and writers per file type.
 
-A format turns file bytes into the document's original text (with declared markup)
-and renders a marked copy back to bytes in the same format. Text and Markdown are
-plain UTF-8; other formats plug in here with the same two functions.
+Originals: `read_document` turns a .txt, .md, .html, .docx or .pdf file into the document's
+text (with declared markup) and, for structured files, keeps the file as the template that
+copies are written from. Copies: `CopyWriter` writes one recipient's copy in the original's
+format, or as PDF or e-mail. Leaks: `extract_leak` reads any supported artifact (text, HTML
+page, PDF, Word file, e-mail, photograph or scan) into text, with the copy stamps it carries.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-
-DEFAULT_MAX_MB = 10
-
-
-def max_input_bytes() -> int:
-    raw = os.environ.get("LEAKTRACE_MAX_INPUT_MB", str(DEFAULT_MAX_MB))
-    try:
-        return int(float(raw) * 1024 * 1024)
-    except ValueError:
-        raise InputError(f"LEAKTRACE_MAX_INPUT_MB must be a number, not {raw!r}") from None
+from .base import DEFAULT_MAX_MB, Extracted, max_input_bytes  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
 class Source:
     text: str
-    format: str  # "txt" or "md"
+    format: str  # txt md html docx pdf
     name: str
+    blob: bytes | None = None   # the original file, for formats whose copies are written from it
 
 
-FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+           ".docx": "docx", ".pdf": "pdf"}
+LEAK_FORMATS = {**FORMATS, ".xhtml": "html", ".eml": "eml", ".png": "image", ".jpg": "image",
+                ".jpeg": "image", ".tif": "image", ".tiff": "image", ".webp": "image"}
+# what a copy of a document in each format can be written as (the first is the default)
+COPY_FORMATS = {"txt": ("txt", "pdf", "eml"), "md": ("md", "pdf", "eml"), "html": ("html", "pdf", "eml"),
+                "docx": ("docx", "pdf", "eml"), "pdf": ("pdf", "txt", "eml")}
 
 
 def read_file_bytes(path: Path) -> bytes:
@@ -76,24 +75,83 @@ def read_document(path: Path) -> Source:
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
         raise InputError(f"{path}: unsupported document format {path.suffix or '(none)'!r}; use one of {known}")
-    return Source(decode_text(read_file_bytes(path), str(path)), fmt, path.name)
+    data = read_file_bytes(path)
+    name = str(path)
+    if fmt in ("txt", "md"):
+        return Source(decode_text(data, name), fmt, path.name)
+    if not data.strip():
+        raise InputError(f"{name}: is empty")
+    if fmt == "html":
+        from . import htmldoc
+
+        text = htmldoc.Template(data, name).text
+    elif fmt == "docx":
+        from . import docx
+
+        text = docx.Template(data, name).text
+    else:
+        from .pdfread import extract_pdf
+
+        text = extract_pdf(data, name).text
+        data = None
+    if not text.strip():
+        raise InputError(f"{name}: has no text to mark")
+    return Source(text, fmt, path.name, data)
 
 
-def read_leak(path: Path) -> str:
-    """Text of a leak artifact: a UTF-8 text file, or the visible text of an HTML page."""
-    text = decode_text(read_file_bytes(path), str(path))
-    if path.suffix.lower() in (".html", ".htm", ".xhtml"):
-        from .html import html_to_text
-
-        text = html_to_text(text)
-        if not text.strip():
-            raise InputError(f"{path}: the page has no visible text")
-    return text
+_MAGIC = ((b"%PDF-", "pdf"), (b"PK\x03\x04", "docx"), (b"\x89PNG\r\n\x1a\n", "image"), (b"\xff\xd8\xff", "image"),
+          (b"II*\x00", "image"), (b"MM\x00*", "image"))
 
 
-def render_copy(fmt: str, text: str) -> bytes:
-    return text.encode("utf-8")
+def _sniff(data: bytes, name: str) -> str:
+    """The artifact's type by its name, or by its first bytes when the name says text or nothing."""
+    fmt = LEAK_FORMATS.get(Path(name).suffix.lower())
+    if fmt in (None, "txt"):
+        fmt = next((f for magic, f in _MAGIC if data.startswith(magic)), fmt or "txt")
+        if data[:12].startswith(b"RIFF") and data[8:12] == b"WEBP":
+            fmt = "image"
+    return fmt
+
+
+def extract_leak(data: bytes, name: str) -> Extracted:
+    """The text of a leaked artifact, by its file type; hostile content is never rendered."""
+    fmt = _sniff(data, name)
+    if len(data) > max_input_bytes():
+        raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
+    if fmt == "html":
+        from dataclasses import replace
+
+        from . import htmldoc
+        from .web import extract_html
+
+        ex = extract_html(data, name)
+        try:
+            found = htmldoc.stamps(data, name)
+        except InputError:
+            found = []
+        return replace(ex, stamps=tuple(dict.fromkeys((*ex.stamps, *found))))
+    if fmt == "pdf":
+        from .pdfread import extract_pdf
+
+        return extract_pdf(data, name)
+    if fmt == "docx":
+        from . import docx
+
+        return docx.extract(data, name)
+    if fmt == "eml":
+        from .mail import extract_eml
+
+        return extract_eml(data, name, extract_leak)
+    if fmt == "image":
+        from .image import extract_image
+
+        return extract_image(data, name)
+    return Extracted(decode_text(data, name), fmt if fmt == "md" else "txt", name, readers=("text",))
+
+
+def read_leak(path: Path) -> Extracted:
+    return extract_leak(read_file_bytes(path), str(path))
 
 
 def extension(fmt: str) -> str:
-    return {"txt": ".txt", "md": ".md"}[fmt]
+    return {"txt": ".txt", "md": ".md", "html": ".html", "docx": ".docx", "pdf": ".pdf", "eml": ".eml"}[fmt]

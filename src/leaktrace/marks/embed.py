@@ -26,6 +26,15 @@ class Renderer:
         # choices[j][v]: the text of span j under variant v of its site
         self.choices = [tuple(v[k] for v in sites[i].variants) for _, _, i, k in spans]
 
+    def edits(self, codeword: np.ndarray) -> list[tuple[int, int, str]]:
+        """The copy as (start, end, replacement) edits of the base text, every span included."""
+        out, pos = [], 0
+        for seg, (c, v) in zip(self.segments, zip(self.choices, codeword[self.span_site].tolist())):
+            pos += len(seg)
+            out.append((pos, pos + len(c[0]), c[v]))
+            pos += len(c[0])
+        return out
+
     def render(self, codeword: np.ndarray) -> str:
         pieces = [None] * (2 * len(self.choices) + 1)
         pieces[0::2] = self.segments

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 metadata = MetaData()
 
@@ -46,6 +46,7 @@ documents = Table(
     Column("words", Integer, nullable=False),
     Column("channels", String(80), nullable=False),
     Column("created_at", String(40), nullable=False),
+    Column("blob", LargeBinary, nullable=True),  # the original file, for formats copied from it
 )
 
 recipients = Table(
@@ -86,6 +87,25 @@ fingerprints = Table(
     sqlite_with_rowid=False,
 )
 
+
+
+# schema upgrades: version -> statements that bring a database from it to the next version
+UPGRADES = {"2": ["ALTER TABLE documents ADD COLUMN blob BLOB"]}
+
+
+def upgrade(engine: Engine, version: str | None) -> str | None:
+    """Bring an older workspace database up to SCHEMA_VERSION in one transaction."""
+    from sqlalchemy import text
+
+    if version not in UPGRADES:
+        return version
+    with engine.begin() as conn:
+        while version in UPGRADES:
+            for stmt in UPGRADES[version]:
+                conn.execute(text(stmt))
+            version = str(int(version) + 1)
+        conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=version))
+    return version
 
 
 def connect(url: str) -> Engine:

@@ -7,6 +7,7 @@ author wrote them, so every site finder asks `Protected.overlaps` before proposi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -72,7 +73,8 @@ class Protected:
         return 1 in self.mask[lo:hi]
 
 
-def find_protected(text: str) -> Protected:
+def find_protected(text: str, extra: Sequence[tuple[int, int]] = ()) -> Protected:
+    """Every protected span of the text, plus the `extra` spans the file format fixes."""
     mask = bytearray(len(text))
 
     def cover(a: int, b: int) -> None:
@@ -89,4 +91,6 @@ def find_protected(text: str) -> Protected:
         cover(m.start(), m.end())
     for m in _TABLE_RE.finditer(text):
         cover(m.start(), m.end())
+    for a, b in extra:
+        cover(a, b)
     return Protected(bytes(mask))

@@ -1,0 +1,39 @@
+"""What every reader returns, and the limits every reader keeps.
+
+Leaked artifacts are hostile: readers never execute or render them, bound the memory they
+use, and refuse malformed input with one line (an InputError). A reader that can read part
+of a file says so in `notes` instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+
+DEFAULT_MAX_MB = 10
+# Names of the keyed copy stamp in file metadata (see formats.stamp).
+STAMP_PROPERTY = "LeaktraceStamp"      # DOCX custom property
+STAMP_PDF_KEY = "/LeaktraceStamp"     # PDF document information entry
+STAMP_HEADER = "X-Leaktrace-Stamp"     # e-mail header
+
+
+def max_input_bytes() -> int:
+    raw = os.environ.get("LEAKTRACE_MAX_INPUT_MB", str(DEFAULT_MAX_MB))
+    try:
+        return int(float(raw) * 1024 * 1024)
+    except ValueError:
+        raise InputError(f"LEAKTRACE_MAX_INPUT_MB must be a number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of one artifact (a leak, or a part of one) as leaktrace reads it."""
+
+    text: str
+    format: str                                  # txt md html pdf docx eml image
+    name: str
+    stamps: tuple[str, ...] = ()                 # raw copy stamps found in the file's metadata
+    notes: tuple[str, ...] = ()                  # what could not be read, in plain words
+    readers: tuple[str, ...] = field(default=())  # how the text was obtained: "pdf-text", "ocr", ...

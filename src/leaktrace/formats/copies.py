@@ -1,0 +1,69 @@
+"""Writing one recipient's copy as a file: in the original's format, as PDF, or for e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import InputError
+from . import COPY_FORMATS
+
+
+class CopyWriter:
+    """Writes copies of one document in one output format; the template is parsed once."""
+
+    def __init__(self, doc_format: str, out_format: str | None, title: str, blob: bytes | None):
+        allowed = COPY_FORMATS[doc_format]
+        out_format = (out_format or allowed[0]).lower().lstrip(".")
+        if out_format not in allowed:
+            raise InputError(f"a {doc_format} document can be written as {', '.join(allowed)}, "
+                             f"not {out_format!r}")
+        self.doc_format, self.format, self.title = doc_format, out_format, title
+        self.template = None
+        if doc_format in ("docx", "html"):
+            if blob is None:
+                raise InputError(f"the original {doc_format} file of this document is not in the workspace")
+            if doc_format == "docx":
+                from . import docx
+
+                self.template = docx.Template(blob)
+            else:
+                from . import htmldoc
+
+                self.template = htmldoc.Template(blob)
+        self.kinds = None
+        if doc_format == "docx" and out_format == "pdf":
+            from . import docx
+
+            self.kinds = docx.paragraph_kinds(blob)
+
+    def native(self, text: str, edits: Sequence[tuple[int, int, str]], stamp: str | None) -> bytes:
+        """The copy in the original's own format (the attachment of an e-mail copy)."""
+        if self.template is not None:
+            return self.template.render(edits, stamp)
+        return text.encode("utf-8")
+
+    def write(self, text: str, edits: Sequence[tuple[int, int, str]], *, stamp: str | None = None,
+              footer: str | None = None) -> bytes:
+        """The copy as bytes of the output format (e-mail copies are assembled by formats.mailcopy).
+
+        text: the copy's text; edits: the same copy as edits of the original's text, which the
+        structured formats apply inside their runs or text nodes."""
+        if self.format == "pdf":
+            return self._pdf(text, edits, stamp, footer)
+        if self.format in ("txt", "md"):
+            return text.encode("utf-8")
+        return self.native(text, edits, stamp)
+
+    def _pdf(self, text, edits, stamp, footer) -> bytes:
+        from . import pdfwrite
+
+        if self.doc_format == "md":
+            body = pdfwrite.markdown_html(text)
+        elif self.doc_format == "html":
+            html_copy = self.template.render(edits, None).decode("utf-8")
+            return pdfwrite.render(html_copy, stamp=stamp, footer=footer)
+        else:
+            paras = [p for p in text.split("\n\n") if p.strip()]
+            kinds = self.kinds if self.kinds and len(self.kinds) == len(paras) else ["p"] * len(paras)
+            body = pdfwrite.blocks_html(list(zip(kinds, paras)))
+        return pdfwrite.render(pdfwrite.page(body, self.title), stamp=stamp, footer=footer)

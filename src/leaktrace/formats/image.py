@@ -1,0 +1,152 @@
+"""Text of a leaked image (a screenshot, a photographed or scanned page) by OCR with Tesseract.
+
+Images are opened with Pillow under a pixel limit, only in raster formats that Pillow decodes
+itself (never EPS, which Pillow hands to Ghostscript), and verified before they are decoded.
+OCR output is tidied into paragraphs: lines joined, line-end hyphenation undone.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import warnings
+
+from PIL import Image, ImageOps, ImageStat
+
+from ..errors import InputError
+from .base import Extracted, max_input_bytes
+
+FORMATS = ("PNG", "JPEG", "TIFF", "WEBP", "GIF", "BMP")
+DEFAULT_MAX_MPIX = 50
+MIN_SIDE = 20         # pixels: less cannot hold a line of text
+MIN_LONG_SIDE = 100   # pixels: less cannot hold a phrase worth tracing
+UPSCALE_BELOW = 1500  # pixels wide: Tesseract reads small screen text better at twice the size
+OCR_TIMEOUT_S = 120
+OCR_NOTE = "read by OCR: invisible marks do not survive an image, and OCR errors can hide other marks"
+INSTALL_TESSERACT = ("OCR needs Tesseract: install the Debian packages tesseract-ocr tesseract-ocr-eng "
+                     "(scripts/system-deps.sh does it)")
+_LINE_END_HYPHEN = re.compile(r"[^\W\d_][-\u2010\u00ad]$")
+
+
+def env_limit(variable: str, default: float) -> float:
+    """A positive number from the environment, or the default when the variable is unset."""
+    raw = os.environ.get(variable, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise InputError(f"{variable} must be a positive number, not {raw!r}")
+    return value
+
+
+def max_image_pixels() -> int:
+    return int(env_limit("LEAKTRACE_MAX_IMAGE_MPIX", DEFAULT_MAX_MPIX) * 1_000_000)
+
+
+def extract_image(data: bytes, name: str) -> Extracted:
+    """The text of an image, read by OCR; refuses damaged, too small and too large images."""
+    if len(data) > max_input_bytes():
+        raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
+    img = open_image(data, name)
+    text = ocr_text(img, name)
+    if not text:
+        raise InputError(f"{name}: OCR found no text in the image")
+    notes = [OCR_NOTE]
+    frames = getattr(img, "n_frames", 1)
+    if frames > 1:
+        notes.append(f"only the first of its {frames} frames was read")
+    return Extracted(text=text, format="image", name=name, notes=tuple(notes), readers=("ocr",))
+
+
+def open_image(data: bytes, name: str) -> Image.Image:
+    """The decoded image (first frame), after checks on its format, size and integrity."""
+    try:
+        with warnings.catch_warnings():
+            # the pixel limit is ours (below); Pillow's own still stops headers far beyond it
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            Image.open(io.BytesIO(data), formats=FORMATS).verify()
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
+    except Image.UnidentifiedImageError:
+        raise InputError(f"{name}: is not an image leaktrace reads "
+                         f"({', '.join(FORMATS)})") from None
+    except Image.DecompressionBombError:
+        raise _too_large(name, None) from None
+    except Exception as e:  # noqa: BLE001 - any decoder failure on hostile bytes
+        raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
+    width, height = img.size
+    if width * height > max_image_pixels():
+        raise _too_large(name, img.size)
+    if min(width, height) < MIN_SIDE or max(width, height) < MIN_LONG_SIDE:
+        raise InputError(f"{name}: at {width}×{height} pixels the image is too small to read")
+    try:
+        img.load()
+    except Exception as e:  # noqa: BLE001
+        raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
+    return img
+
+
+def _too_large(name: str, size: tuple[int, int] | None) -> InputError:
+    dims = f"{size[0]}×{size[1]} pixels" if size else "its declared size"
+    return InputError(f"{name}: at {dims} the image is over the limit of "
+                      f"{max_image_pixels() / 1e6:g} megapixels (set LEAKTRACE_MAX_IMAGE_MPIX to change it)")
+
+
+def short_reason(e: Exception) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:120]
+
+
+def ocr_text(img: Image.Image, name: str) -> str:
+    """The text Tesseract reads in an image, as paragraphs separated by blank lines."""
+    import pytesseract
+
+    try:
+        raw = pytesseract.image_to_string(prepare_for_ocr(img), lang="eng", config="--psm 3",
+                                          timeout=OCR_TIMEOUT_S)
+    except pytesseract.TesseractNotFoundError:
+        raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
+    except pytesseract.TesseractError as e:
+        if "language" in str(e).lower():
+            raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
+        raise InputError(f"{name}: OCR failed ({short_reason(e)})") from None
+    except RuntimeError:  # pytesseract's timeout
+        raise InputError(f"{name}: OCR took longer than {OCR_TIMEOUT_S} s; "
+                         "crop the image to the text and try again") from None
+    return tidy_ocr_text(raw)
+
+
+def prepare_for_ocr(img: Image.Image) -> Image.Image:
+    """Upright, grayscale, dark text on light ground, large enough and stretched in contrast."""
+    try:
+        img = ImageOps.exif_transpose(img)
+    except Exception:  # noqa: BLE001 - a damaged orientation tag; read the image as stored
+        pass
+    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+        # transparent areas would turn black; put the image on white paper
+        rgba = img.convert("RGBA")
+        img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    img = img.convert("L")
+    if ImageStat.Stat(img).mean[0] < 110:  # a dark-mode screenshot: light text on dark ground
+        img = ImageOps.invert(img)
+    if img.width < UPSCALE_BELOW and img.width * img.height * 4 <= max_image_pixels():
+        img = img.resize((img.width * 2, img.height * 2), Image.Resampling.LANCZOS)
+    return ImageOps.autocontrast(img, cutoff=1)
+
+
+def tidy_ocr_text(raw: str) -> str:
+    """OCR output as paragraphs: the lines of a paragraph joined with spaces, or without the
+    hyphen where a word was split at a line end, and paragraphs separated by blank lines."""
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", raw.replace("\f", "\n\n")):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        text = lines[0]
+        for line in lines[1:]:
+            if _LINE_END_HYPHEN.search(text) and line[0].islower():
+                text = text[:-1] + line
+            else:
+                text = f"{text} {line}"
+        paragraphs.append(" ".join(text.split()))
+    return "\n\n".join(paragraphs)

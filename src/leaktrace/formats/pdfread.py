@@ -1,0 +1,221 @@
+"""Text of a leaked PDF: the text layer of every page, in paragraphs, and the copy stamp.
+
+pypdf reads the text layer; the lines it gives are regrouped into paragraphs from their
+positions on the page (a wider gap, a change of font size or an indented first line starts
+a new paragraph). Pages without a text layer (scans) are rendered with pdfium, without forms
+or scripts, and read by OCR when pypdfium2 is installed.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import statistics
+from dataclasses import dataclass
+
+from ..errors import InputError
+from .base import STAMP_PDF_KEY, Extracted, max_input_bytes
+from .image import OCR_NOTE, short_reason, env_limit, max_image_pixels, ocr_text
+
+DEFAULT_MAX_PAGES = 500
+OCR_DPI = 300
+ENCRYPTED = "is encrypted; leaktrace does not read protected PDFs — ask for an unprotected copy"
+# a line step within this band of the usual one continues a paragraph
+_STEP_BAND = (0.6, 1.25)
+_ENDS_SENTENCE = re.compile(r"""[.!?:;)"”’»]\s*$""")
+
+
+def max_pages() -> int:
+    return int(env_limit("LEAKTRACE_MAX_PAGES", DEFAULT_MAX_PAGES))
+
+
+def extract_pdf(data: bytes, name: str) -> Extracted:
+    """The text of a PDF, pages separated by blank lines; refuses encrypted, malformed and
+    over-long files, and scans that cannot be read by OCR."""
+    if len(data) > max_input_bytes():
+        raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
+    if b"%PDF-" not in data[:1024]:
+        raise InputError(f"{name}: is not a PDF (no %PDF header)")
+    reader, notes = _open(data, name)
+    texts: list[str] = []
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            texts.append(page_text(page))
+        except Exception as e:  # noqa: BLE001 - a damaged page; the others are still evidence
+            texts.append("")
+            notes.append(f"page {number} could not be read ({short_reason(e)})")
+    readers = ["pdf-text"] if any(texts) else []
+    missing = [i for i, text in enumerate(texts) if not text]
+    if missing:
+        ocr = _ocr_pages(data, name, missing)
+        if ocr is None:
+            if not readers:
+                raise InputError(f"{name}: has no text layer (it looks scanned); export its pages "
+                                 "as PNG images and read those, which uses OCR")
+            notes.append(f"{_pages(missing)}: no text layer; not read (install pypdfium2 to "
+                         "read such pages by OCR)")
+        else:
+            for i, text in ocr.items():
+                texts[i] = text
+            readers.append("ocr")
+            notes += [f"{_pages(missing)}: no text layer; read by OCR", OCR_NOTE]
+    text = "\n\n".join(t for t in texts if t)
+    if not text:
+        raise InputError(f"{name}: has no text layer and OCR found no text on its pages")
+    return Extracted(text=text, format="pdf", name=name, stamps=_stamps(reader), notes=tuple(notes),
+                     readers=tuple(readers))
+
+
+def _open(data: bytes, name: str):  # noqa: ANN202 - a pypdf PdfReader, imported lazily
+    """A reader for the PDF, decrypted when it only has an owner password, with its page count
+    checked; notes say what was unusual."""
+    from pypdf import PdfReader
+
+    notes: list[str] = []
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            if not _decrypts_without_password(reader):
+                raise InputError(f"{name}: {ENCRYPTED}")
+            notes.append("restricted by an owner password (it opens without one); read as usual")
+        count = len(reader.pages)
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - malformed or hostile structure
+        raise InputError(f"{name}: is a damaged or unreadable PDF ({short_reason(e)})") from None
+    if count == 0:
+        raise InputError(f"{name}: has no pages")
+    if count > max_pages():
+        raise InputError(f"{name}: has {count} pages, over the limit of {max_pages()} "
+                         "(set LEAKTRACE_MAX_PAGES to change it)")
+    return reader, notes
+
+
+def _decrypts_without_password(reader) -> bool:  # noqa: ANN001
+    """True for PDFs that any viewer opens without asking (an empty user password)."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # noqa: BLE001 - an unsupported scheme counts as protected
+        return False
+
+
+def _stamps(reader) -> tuple[str, ...]:  # noqa: ANN001
+    """The copy stamp in the document information, if there is one and it is a string."""
+    try:
+        value = (reader.metadata or {}).get(STAMP_PDF_KEY)
+        value = value.get_object() if hasattr(value, "get_object") else value
+    except Exception:  # noqa: BLE001 - a damaged information dictionary carries no stamp
+        return ()
+    return (str(value).strip(),) if isinstance(value, str) and value.strip() else ()
+
+
+def _pages(indexes: list[int]) -> str:
+    numbers = ", ".join(str(i + 1) for i in indexes[:20]) + (" …" if len(indexes) > 20 else "")
+    return f"page {numbers}" if len(indexes) == 1 else f"pages {numbers}"
+
+
+@dataclass
+class _Line:
+    """One line of a page as pypdf extracts it, with where its first glyphs sit."""
+
+    text: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    size: float = 0.0
+    placed: bool = False
+
+
+def page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
+    """The text of one page as paragraphs separated by blank lines, lines of a paragraph
+    joined with spaces. Runs with no letter or digit (list bullets drawn apart) are left out."""
+    paragraphs: list[list[_Line]] = []
+    lines = _page_lines(page)
+    step = _usual_step(lines)
+    for line, previous in zip(lines, [None, *lines]):
+        if not line.text.strip():
+            continue
+        if not (previous and previous.text.strip()) or _starts_paragraph(paragraphs[-1], line, step):
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+    texts = (" ".join(" ".join(line.text for line in p).split()) for p in paragraphs)
+    return "\n\n".join(t for t in texts if any(ch.isalnum() for ch in t))
+
+
+def _page_lines(page) -> list[_Line]:  # noqa: ANN001
+    lines = [_Line()]
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
+        for k, piece in enumerate(text.split("\n")):
+            if k:
+                lines.append(_Line())
+            line = lines[-1]
+            if piece.strip() and not line.placed:
+                line.x, line.y, line.size = _place(cm, tm, font_size)
+                line.placed = True
+            line.text += piece
+
+    page.extract_text(visitor_text=visit)
+    return lines
+
+
+def _place(cm: list[float], tm: list[float], font_size: float) -> tuple[float, float, float]:
+    """Page position of a text run and its font size on the page (text matrix × CTM)."""
+    a, b, c, d = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                  tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+    return x, y, font_size * math.sqrt(abs(a * d - b * c))
+
+
+def _usual_step(lines: list[_Line]) -> float | None:
+    """The usual vertical step from one line to the next on this page (signed), if any."""
+    steps = [b.y - a.y for a, b in zip(lines, lines[1:])
+             if a.placed and b.placed and 0.8 * a.size <= abs(b.y - a.y) <= 3 * a.size]
+    return statistics.median(steps) if steps else None
+
+
+def _starts_paragraph(paragraph: list[_Line], line: _Line, step: float | None) -> bool:
+    """Whether a line begins a new paragraph after the lines of the current one."""
+    previous = paragraph[-1]
+    if not (previous.placed and line.placed):
+        return False
+    if abs(line.size - previous.size) > 0.15 * max(line.size, previous.size):
+        return True  # a heading and its text
+    if step and not _STEP_BAND[0] <= (line.y - previous.y) / step <= _STEP_BAND[1]:
+        return True  # the space between paragraphs, or a jump to another column
+    if not _ENDS_SENTENCE.search(previous.text):
+        return False
+    # with no space between paragraphs: an indented first line, or a last line that stops
+    # well short of the paragraph's width
+    indented = line.x - previous.x > 0.8 * line.size
+    widest = max(len(p.text.strip()) for p in paragraph)
+    return indented or len(previous.text.strip()) < 0.7 * widest
+
+
+def _ocr_pages(data: bytes, name: str, indexes: list[int]) -> dict[int, str] | None:
+    """OCR text of the given pages, rendered at 300 dpi (less for huge pages); None when
+    pypdfium2 is not installed."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        return None
+    texts: dict[int, str] = {}
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as e:  # noqa: BLE001
+        raise InputError(f"{name}: cannot be rendered for OCR ({short_reason(e)})") from None
+    try:
+        for i in indexes:
+            page = pdf[i]
+            width, height = page.get_size()
+            scale = min(OCR_DPI / 72, math.sqrt(max_image_pixels() / max(1.0, width * height)))
+            image = page.render(scale=scale).to_pil()
+            texts[i] = ocr_text(image, f"{name} page {i + 1}")
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise InputError(f"{name}: cannot be rendered for OCR ({short_reason(e)})") from None
+    finally:
+        pdf.close()
+    return texts
