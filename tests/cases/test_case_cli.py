@@ -121,7 +121,7 @@ def test_bad_times_and_artifacts_leave_nothing_behind(env, capsys, monkeypatch):
     r = run(capsys, "case", "add", case, leak, "--obtained-from", " ", "--obtained-at", FIRST_SEEN,
             "--first-seen", FIRST_SEEN)
     assert "--obtained-from" in one_line_error(r)
-    for name, content, message in [("empty.txt", b"", "empty"), ("img.png", b"\x89PNG\r\n\x1a\n\x00\x00", "not an image"),
+    for name, content, message in [("empty.txt", b"", "empty"), ("img.png", b"\x89PNG\r\n\x1a\n\x00\x00", "image"),
                                    ("page.html", b"<html><script>x</script></html>", "no readable text")]:
         (tmp / name).write_bytes(content)
         assert message in one_line_error(add(capsys, case, tmp / name))

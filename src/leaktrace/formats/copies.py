@@ -8,6 +8,9 @@ from ..errors import InputError
 from . import COPY_FORMATS
 
 
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u2060\ufeff"))
+
+
 class CopyWriter:
     """Writes copies of one document in one output format; the template is parsed once."""
 
@@ -55,7 +58,13 @@ class CopyWriter:
         return self.native(text, edits, stamp)
 
     def _pdf(self, text, edits, stamp, footer) -> bytes:
+        """A PDF copy. Zero-width characters cannot be read back from a PDF's text and nudge the
+        line fitting, so they are left out: a PDF copy carries the typographic, lexical and
+        declared marks and the stamp, and looks exactly like the unmarked original otherwise."""
         from . import pdfwrite
+
+        text = text.translate(_ZERO_WIDTH)
+        edits = [(s, e, rep.translate(_ZERO_WIDTH)) for s, e, rep in edits]
 
         if self.doc_format == "md":
             body = pdfwrite.markdown_html(text)

@@ -162,7 +162,7 @@ class Template:
         z = open_zip(data, name)
         self.members = [(i, z.read(i.filename)) for i in z.infolist()]
         self.body = self._member(_BODY)
-        self.text = slotmod.joined(body_slots(etree.fromstring(self.body, _parser())))
+        self.text = slotmod.joined(body_slots(_read_xml(z, _BODY, name)))
 
     def _member(self, part: str) -> bytes | None:
         return next((d for i, d in self.members if i.filename == part), None)

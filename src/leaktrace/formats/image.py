@@ -11,6 +11,7 @@ import io
 import os
 import re
 import warnings
+from contextlib import suppress
 
 from PIL import Image, ImageOps, ImageStat
 
@@ -26,6 +27,7 @@ OCR_TIMEOUT_S = 120
 OCR_NOTE = "read by OCR: invisible marks do not survive an image, and OCR errors can hide other marks"
 INSTALL_TESSERACT = ("OCR needs Tesseract: install the Debian packages tesseract-ocr tesseract-ocr-eng "
                      "(scripts/system-deps.sh does it)")
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
 _LINE_END_HYPHEN = re.compile(r"[^\W\d_][-\u2010\u00ad]$")
 
 
@@ -69,6 +71,8 @@ def open_image(data: bytes, name: str) -> Image.Image:
             Image.open(io.BytesIO(data), formats=FORMATS).verify()
             img = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.UnidentifiedImageError:
+        if _has_image_signature(data):
+            raise InputError(f"{name}: is a damaged image (its header cannot be read)") from None
         raise InputError(f"{name}: is not an image leaktrace reads "
                          f"({', '.join(FORMATS)})") from None
     except Image.DecompressionBombError:
@@ -85,6 +89,11 @@ def open_image(data: bytes, name: str) -> Image.Image:
     except Exception as e:  # noqa: BLE001
         raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
     return img
+
+
+def _has_image_signature(data: bytes) -> bool:
+    """Whether the bytes start like a file in one of the formats read here."""
+    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
 def _too_large(name: str, size: tuple[int, int] | None) -> InputError:
@@ -118,10 +127,8 @@ def ocr_text(img: Image.Image, name: str) -> str:
 
 def prepare_for_ocr(img: Image.Image) -> Image.Image:
     """Upright, grayscale, dark text on light ground, large enough and stretched in contrast."""
-    try:
+    with suppress(Exception):  # a damaged orientation tag: read the image as stored
         img = ImageOps.exif_transpose(img)
-    except Exception:  # noqa: BLE001 - a damaged orientation tag; read the image as stored
-        pass
     if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
         # transparent areas would turn black; put the image on white paper
         rgba = img.convert("RGBA")

@@ -46,7 +46,7 @@ def extract_eml(data: bytes, name: str, extract_part: PartReader) -> Extracted:
         raise InputError(f"{name}: its MIME parts are nested too deeply to read") from None
     if reading.skipped:
         reading.notes.append(f"{reading.skipped} parts after the first {MAX_PARTS} were skipped")
-    text = "\n\n".join(t for t in reading.texts if t.strip())
+    text = "\n\n".join(t.strip() for t in reading.texts if t.strip())
     if not text:
         raise InputError(f"{name}: has no readable text")
     return Extracted(text=text, format="eml", name=name, stamps=tuple(dict.fromkeys(reading.stamps)),
@@ -203,7 +203,7 @@ def _unflow(text: str, delsp: bool) -> str:
     """format=flowed text (RFC 3676) with its soft line breaks joined."""
     lines: list[str] = []
     for line in text.split("\n"):
-        line = line[1:] if line.startswith(" ") else line  # space-stuffing
+        line = line.removeprefix(" ")  # space-stuffing
         if lines and lines[-1].endswith(" ") and lines[-1] != "-- ":
             lines[-1] = (lines[-1][:-1] if delsp else lines[-1]) + line
         else:

@@ -9,14 +9,19 @@ or scripts, and read by OCR when pypdfium2 is installed.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .base import STAMP_PDF_KEY, Extracted, max_input_bytes
-from .image import OCR_NOTE, short_reason, env_limit, max_image_pixels, ocr_text
+from .image import OCR_NOTE, env_limit, max_image_pixels, ocr_text, short_reason
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfReader
 
 DEFAULT_MAX_PAGES = 500
 OCR_DPI = 300
@@ -67,7 +72,7 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
                      readers=tuple(readers))
 
 
-def _open(data: bytes, name: str):  # noqa: ANN202 - a pypdf PdfReader, imported lazily
+def _open(data: bytes, name: str) -> tuple[PdfReader, list[str]]:
     """A reader for the PDF, decrypted when it only has an owner password, with its page count
     checked; notes say what was unusual."""
     from pypdf import PdfReader
@@ -92,7 +97,7 @@ def _open(data: bytes, name: str):  # noqa: ANN202 - a pypdf PdfReader, imported
     return reader, notes
 
 
-def _decrypts_without_password(reader) -> bool:  # noqa: ANN001
+def _decrypts_without_password(reader: PdfReader) -> bool:
     """True for PDFs that any viewer opens without asking (an empty user password)."""
     try:
         return bool(reader.decrypt(""))
@@ -100,7 +105,7 @@ def _decrypts_without_password(reader) -> bool:  # noqa: ANN001
         return False
 
 
-def _stamps(reader) -> tuple[str, ...]:  # noqa: ANN001
+def _stamps(reader: PdfReader) -> tuple[str, ...]:
     """The copy stamp in the document information, if there is one and it is a string."""
     try:
         value = (reader.metadata or {}).get(STAMP_PDF_KEY)
@@ -126,7 +131,7 @@ class _Line:
     placed: bool = False
 
 
-def page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
+def page_text(page: PageObject) -> str:
     """The text of one page as paragraphs separated by blank lines, lines of a paragraph
     joined with spaces. Runs with no letter or digit (list bullets drawn apart) are left out."""
     paragraphs: list[list[_Line]] = []
@@ -142,7 +147,7 @@ def page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
     return "\n\n".join(t for t in texts if any(ch.isalnum() for ch in t))
 
 
-def _page_lines(page) -> list[_Line]:  # noqa: ANN001
+def _page_lines(page: PageObject) -> list[_Line]:
     lines = [_Line()]
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
@@ -170,7 +175,7 @@ def _place(cm: list[float], tm: list[float], font_size: float) -> tuple[float, f
 
 def _usual_step(lines: list[_Line]) -> float | None:
     """The usual vertical step from one line to the next on this page (signed), if any."""
-    steps = [b.y - a.y for a, b in zip(lines, lines[1:])
+    steps = [b.y - a.y for a, b in itertools.pairwise(lines)
              if a.placed and b.placed and 0.8 * a.size <= abs(b.y - a.y) <= 3 * a.size]
     return statistics.median(steps) if steps else None
 

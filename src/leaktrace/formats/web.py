@@ -20,18 +20,24 @@ from .html import html_to_text
 # line breaks stay inside their paragraph.
 _BLOCKS = {"doc", "body", "main", "div", "head", "p", "list", "item", "table", "row", "quote", "code"}
 _INLINE_BREAKS = {"cell", "lb"}
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-_HAS_ROOT = re.compile(r"<(html|body)[\s>]", re.I)
+MAIN_SHARE = 0.9  # main content with at least this share of the page's words is the whole page
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_HAS_ROOT = re.compile(r"<(html|body)[\s>]", re.IGNORECASE)
 
 
 def html_main_text(html: str) -> str:
     """Paragraphs of the page's main content, separated by blank lines, whitespace collapsed.
 
-    Falls back to all visible text when trafilatura finds no main content (a short page, a
-    mail body) or fails on the input.
+    The plain visible text is used instead when trafilatura finds no main content, fails on
+    the input, or keeps nearly all of the page anyway: then there was no boilerplate to drop,
+    and the plain text keeps the page's blocks apart where trafilatura's last-resort
+    extraction (short pages, mail bodies) runs them together.
     """
-    paragraphs = _main_paragraphs(html)
-    return "\n\n".join(paragraphs) if paragraphs else html_to_text(html)
+    everything = html_to_text(html)
+    main = "\n\n".join(_main_paragraphs(html))
+    if main and len(main.split()) < MAIN_SHARE * len(everything.split()):
+        return main
+    return everything
 
 
 def _main_paragraphs(html: str) -> list[str]:
@@ -105,4 +111,4 @@ def _declared_charset(data: bytes) -> str | None:
         return None
     # a page that got this far has no UTF-16 byte-order mark, so a UTF-16 label is wrong (as
     # browsers also assume)
-    return "utf-8" if codec.startswith("utf-16") or codec.startswith("utf-32") else codec
+    return "utf-8" if codec.startswith(("utf-16", "utf-32")) else codec
