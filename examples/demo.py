@@ -2,7 +2,10 @@
 
 1. An owner registers a memo and 200 recipients and marks one copy per recipient.
 2. A news site publishes three paragraphs of one copy, retyped, inside an article.
-3. The investigator traces the article and gets the copy and its false-accusation bound.
+3. The investigator traces the article and gets the copy and its false-accusation bound,
+   then runs a case: access log, exposure set, an audited reveal, HTML and PDF reports.
+4. A Word briefing is e-mailed to twelve leads through a mail server; a phone photo of one
+   lead's printed page is traced through OCR.
 It drives the real `leaktrace` command, exactly as a user would type it.
 """
 
@@ -22,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 OUT = Path(os.environ.get("LEAKTRACE_DEMO_DIR", HERE.parent / "demo-out"))
 LEAKTRACE = Path(sys.executable).with_name("leaktrace")
 LEAKER = "noor.sorensen"  # whose copy the news site got (the demo knows; the investigator does not)
+LEAD = "isla.tiwari"       # the depot lead whose printed briefing is photographed
 
 
 def step(title: str) -> None:
@@ -123,6 +127,78 @@ def main() -> None:
                           env=env, capture_output=True, text=True, check=True)
     (OUT / "trace.json").write_text(proc.stdout, encoding="utf-8")
     print(f"Saved {OUT.name}/trace.json, {OUT.name}/C1-report.html and {OUT.name}/C1-report.pdf.")
+
+    step("9. Word files by e-mail: a briefing goes to twelve depot leads through the mail server")
+    briefing_docx(HERE / "briefing.md", OUT / "briefing.docx")
+    leads = [line.split(",")[0] for line in (HERE / "people.csv").read_text().splitlines()[1:13]]
+    (OUT / "leads.csv").write_text("id\n" + "\n".join(leads) + "\n")
+    sh("doc", "add", OUT / "briefing.docx")
+    with local_mail_server() as (port, mailbox):
+        sh("mark", "D2", "--to", OUT / "leads.csv", "--as", "eml", "--from", "ops-planning@example.org",
+           "--smtp", f"127.0.0.1:{port}", "--out", OUT / "mail")
+    print(f"(the mail server accepted {len(mailbox)} messages, each with its recipient's marked .docx attached)")
+
+    step("10. A lead prints the briefing; a phone photo of the first page reaches a journalist")
+    sh("mark", "D2", "--to", LEAD, "--as", "pdf", "--footer", "--out", OUT / "print", quiet=True)
+    photograph(OUT / "print" / f"{LEAD}.pdf", OUT / "photo.jpg")
+    print(f"Wrote {OUT.name}/photo.jpg: page 1 at 300 dpi, tilted, blurred, noisy, JPEG-compressed.")
+    sh("trace", OUT / "photo.jpg")
+
+
+def briefing_docx(md: Path, out: Path) -> None:
+    """The briefing as the Word file an owner would have: headings by style, body paragraphs."""
+    import docx
+
+    d = docx.Document()
+    for block in md.read_text(encoding="utf-8").strip().split("\n\n"):
+        if block.startswith("#"):
+            level = len(block) - len(block.lstrip("#"))
+            d.add_heading(block.lstrip("#").strip(), level=0 if level == 1 else level - 1)
+        else:
+            d.add_paragraph(block)
+    d.sections[0].header.paragraphs[0].text = "Depot leads only"
+    d.save(out)
+
+
+class local_mail_server:
+    """An SMTP server on this machine (aiosmtpd) that keeps what it receives."""
+
+    def __enter__(self):
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        mailbox: list[bytes] = []
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                mailbox.append(envelope.content)
+                return "250 OK"
+
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        self.controller.start()
+        return port, mailbox
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def photograph(pdf: Path, out: Path) -> None:
+    """A phone photo of a printed page: 300 dpi, a slight tilt, blur, sensor noise, JPEG."""
+    import numpy as np
+    import pypdfium2
+    from PIL import Image, ImageFilter
+
+    page = pypdfium2.PdfDocument(str(pdf))[0].render(scale=300 / 72).to_pil().convert("L")
+    page = page.rotate(0.8, resample=Image.BICUBIC, expand=True, fillcolor=235)
+    page = page.filter(ImageFilter.GaussianBlur(0.8))
+    rng = np.random.default_rng(7)
+    pixels = np.asarray(page, dtype=np.float32) * 0.92 + 12 + rng.normal(0, 6, (page.height, page.width))
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(out, quality=80)
 
 
 def iso(t: datetime) -> str:

@@ -25,3 +25,7 @@ def test_demo_traces_the_article_to_the_leaking_copy(tmp_path):
     page = (demo / "C1-report.html").read_text()
     assert "Noor Sorensen" in page and "counsel asked for the interview list" in page
     assert "Ledger OK" in proc.stdout and "Recipient-" in proc.stdout
+    # the Word briefing went out by e-mail, and a photo of one lead's printed page names that lead
+    assert "the mail server accepted 12 messages" in proc.stdout
+    photo = proc.stdout.split("$ leaktrace trace photo.jpg", 1)[1]
+    assert "Verdict: IDENTIFIED" in photo and "isla.tiwari" in photo and "Read as image (ocr)" in photo
