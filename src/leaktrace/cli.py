@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -241,6 +242,10 @@ def _clip(s: str, n: int = 90) -> str:
 def main() -> None:
     """Entry point: usage errors exit 2 (typer), user errors exit 1 with one line, never a traceback."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not os.environ.get("LEAKTRACE_DEBUG"):
+        # libraries that read hostile files (pypdf, trafilatura, Pillow) log their complaints;
+        # the user gets leaktrace's one line instead
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         app()
     except LeaktraceError as e:

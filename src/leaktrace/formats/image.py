@@ -64,30 +64,35 @@ def extract_image(data: bytes, name: str) -> Extracted:
 
 def open_image(data: bytes, name: str) -> Image.Image:
     """The decoded image (first frame), after checks on its format, size and integrity."""
+    with warnings.catch_warnings():
+        # Pillow warns about damaged metadata and large sizes; both are judged here instead
+        warnings.simplefilter("ignore")
+        img = _open_checked(data, name)
+        try:
+            img.load()
+        except Exception as e:  # noqa: BLE001 - any decoder failure on hostile bytes
+            raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
+    return img
+
+
+def _open_checked(data: bytes, name: str) -> Image.Image:
+    """The image with only its header read, once its format, integrity and size pass."""
     try:
-        with warnings.catch_warnings():
-            # the pixel limit is ours (below); Pillow's own still stops headers far beyond it
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            Image.open(io.BytesIO(data), formats=FORMATS).verify()
-            img = Image.open(io.BytesIO(data), formats=FORMATS)
+        Image.open(io.BytesIO(data), formats=FORMATS).verify()
+        img = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.UnidentifiedImageError:
         if _has_image_signature(data):
             raise InputError(f"{name}: is a damaged image (its header cannot be read)") from None
-        raise InputError(f"{name}: is not an image leaktrace reads "
-                         f"({', '.join(FORMATS)})") from None
-    except Image.DecompressionBombError:
+        raise InputError(f"{name}: is not an image leaktrace reads ({', '.join(FORMATS)})") from None
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours
         raise _too_large(name, None) from None
-    except Exception as e:  # noqa: BLE001 - any decoder failure on hostile bytes
+    except Exception as e:  # noqa: BLE001
         raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
     width, height = img.size
     if width * height > max_image_pixels():
         raise _too_large(name, img.size)
     if min(width, height) < MIN_SIDE or max(width, height) < MIN_LONG_SIDE:
         raise InputError(f"{name}: at {width}×{height} pixels the image is too small to read")
-    try:
-        img.load()
-    except Exception as e:  # noqa: BLE001
-        raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
     return img
 
 
@@ -103,6 +108,7 @@ def _too_large(name: str, size: tuple[int, int] | None) -> InputError:
 
 
 def short_reason(e: Exception) -> str:
+    """The first line of an error's message, short enough for a one-line refusal."""
     return (str(e).splitlines() or [type(e).__name__])[0][:120]
 
 
@@ -115,13 +121,13 @@ def ocr_text(img: Image.Image, name: str) -> str:
                                           timeout=OCR_TIMEOUT_S)
     except pytesseract.TesseractNotFoundError:
         raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
-    except pytesseract.TesseractError as e:
+    except Exception as e:  # noqa: BLE001 - Tesseract's own failures, and pytesseract's timeout
         if "language" in str(e).lower():
             raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
+        if "timeout" in str(e).lower():
+            raise InputError(f"{name}: OCR took longer than {OCR_TIMEOUT_S} s; "
+                             "crop the image to the text and try again") from None
         raise InputError(f"{name}: OCR failed ({short_reason(e)})") from None
-    except RuntimeError:  # pytesseract's timeout
-        raise InputError(f"{name}: OCR took longer than {OCR_TIMEOUT_S} s; "
-                         "crop the image to the text and try again") from None
     return tidy_ocr_text(raw)
 
 

@@ -7,7 +7,6 @@ Attachments are read by the caller's dispatcher; nesting and the number of parts
 
 from __future__ import annotations
 
-import codecs
 import mimetypes
 import re
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from email.parser import BytesParser
 from ..errors import InputError
 from .base import STAMP_HEADER, Extracted, max_input_bytes
 from .image import short_reason
-from .web import html_main_text
+from .web import html_main_text, text_codec
 
 MAX_DEPTH = 5      # messages inside messages
 MAX_PARTS = 200    # leaf parts read in one mail
@@ -150,7 +149,7 @@ class _Reading:
 def decode_part(payload: bytes, declared: str | None) -> tuple[str, str | None]:
     """Text in the declared charset if Python knows it, else UTF-8, else Latin-1 (which never
     fails); with a note when the result is a guess."""
-    codec = _text_codec(declared) if declared else "ascii"
+    codec = text_codec(declared) if declared else "ascii"
     for candidate in filter(None, (codec, "utf-8")):
         try:
             text = payload.decode(candidate)
@@ -182,15 +181,6 @@ def _part_name(part: EmailMessage, number: int) -> str:
     if filename:
         return filename[:120]
     return f"part-{number}{mimetypes.guess_extension(part.get_content_type()) or ''}"
-
-
-def _text_codec(charset: str) -> str | None:
-    """The Python codec for a MIME charset name, if Python knows it as a text encoding."""
-    try:
-        info = codecs.lookup(charset)
-    except LookupError:
-        return None
-    return info.name if info._is_text_encoding else None  # not base64, zlib and the like
 
 
 def _defect_words(defect: Exception) -> str:

@@ -1,8 +1,8 @@
 """Text of a leaked PDF: the text layer of every page, in paragraphs, and the copy stamp.
 
 pypdf reads the text layer; the lines it gives are regrouped into paragraphs from their
-positions on the page (a wider gap, a change of font size or an indented first line starts
-a new paragraph). Pages without a text layer (scans) are rendered with pdfium, without forms
+positions on the page: a wider gap, a change of font size, an indented first line or a
+short last line ends a paragraph. Pages without a text layer (scans) are rendered with pdfium, without forms
 or scripts, and read by OCR when pypdfium2 is installed.
 """
 
@@ -44,27 +44,17 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
         raise InputError(f"{name}: is not a PDF (no %PDF header)")
     reader, notes = _open(data, name)
     texts: list[str] = []
-    for number, page in enumerate(reader.pages, start=1):
+    for i in range(len(reader.pages)):
         try:
-            texts.append(page_text(page))
+            texts.append(page_text(reader.pages[i]))
         except Exception as e:  # noqa: BLE001 - a damaged page; the others are still evidence
             texts.append("")
-            notes.append(f"page {number} could not be read ({short_reason(e)})")
+            notes.append(f"page {i + 1} could not be read ({short_reason(e)})")
     readers = ["pdf-text"] if any(texts) else []
-    missing = [i for i, text in enumerate(texts) if not text]
-    if missing:
-        ocr = _ocr_pages(data, name, missing)
-        if ocr is None:
-            if not readers:
-                raise InputError(f"{name}: has no text layer (it looks scanned); export its pages "
-                                 "as PNG images and read those, which uses OCR")
-            notes.append(f"{_pages(missing)}: no text layer; not read (install pypdfium2 to "
-                         "read such pages by OCR)")
-        else:
-            for i, text in ocr.items():
-                texts[i] = text
-            readers.append("ocr")
-            notes += [f"{_pages(missing)}: no text layer; read by OCR", OCR_NOTE]
+    if not all(texts):
+        texts, ocr_notes, ocr_readers = _read_blank_pages_by_ocr(data, name, texts)
+        notes += ocr_notes
+        readers += ocr_readers
     text = "\n\n".join(t for t in texts if t)
     if not text:
         raise InputError(f"{name}: has no text layer and OCR found no text on its pages")
@@ -198,9 +188,33 @@ def _starts_paragraph(paragraph: list[_Line], line: _Line, step: float | None) -
     return indented or len(previous.text.strip()) < 0.7 * widest
 
 
-def _ocr_pages(data: bytes, name: str, indexes: list[int]) -> dict[int, str] | None:
-    """OCR text of the given pages, rendered at 300 dpi (less for huge pages); None when
-    pypdfium2 is not installed."""
+def _read_blank_pages_by_ocr(data: bytes, name: str,
+                             texts: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """The page texts with those of pages without a text layer read by OCR, and the notes and
+    readers that adds. Refuses a PDF that has no text at all when OCR cannot run."""
+    missing = [i for i, text in enumerate(texts) if not text]
+    has_text = len(missing) < len(texts)
+    ocr = _ocr_pages(data, name, missing)
+    if ocr is None:
+        if not has_text:
+            raise InputError(f"{name}: has no text layer (it looks scanned); export its pages as "
+                             "PNG images and read those, which uses OCR")
+        unread = f"{_pages(missing)}: no text layer; not read (install pypdfium2 to read them by OCR)"
+        return texts, [unread], []
+    found, problem = ocr
+    if problem and not has_text:
+        raise InputError(problem)
+    read = [i for i in missing if found.get(i)]
+    texts = [found.get(i) or text for i, text in enumerate(texts)]
+    notes = [f"{_pages(read)}: no text layer; read by OCR", OCR_NOTE] if read else []
+    if problem:
+        notes.append(f"OCR stopped: {problem}")
+    return texts, notes, ["ocr"] if read else []
+
+
+def _ocr_pages(data: bytes, name: str, indexes: list[int]) -> tuple[dict[int, str], str | None] | None:
+    """OCR text of the given pages, rendered at 300 dpi (less for huge pages), and what stopped
+    OCR early if something did; None when pypdfium2 is not installed."""
     try:
         import pypdfium2 as pdfium
     except ImportError:
@@ -208,19 +222,18 @@ def _ocr_pages(data: bytes, name: str, indexes: list[int]) -> dict[int, str] | N
     texts: dict[int, str] = {}
     try:
         pdf = pdfium.PdfDocument(data)
-    except Exception as e:  # noqa: BLE001
-        raise InputError(f"{name}: cannot be rendered for OCR ({short_reason(e)})") from None
+    except Exception as e:  # noqa: BLE001 - pdfium refuses what pypdf tolerated
+        return texts, f"{name}: cannot be rendered for OCR ({short_reason(e)})"
     try:
         for i in indexes:
             page = pdf[i]
             width, height = page.get_size()
             scale = min(OCR_DPI / 72, math.sqrt(max_image_pixels() / max(1.0, width * height)))
-            image = page.render(scale=scale).to_pil()
-            texts[i] = ocr_text(image, f"{name} page {i + 1}")
-    except InputError:
-        raise
+            texts[i] = ocr_text(page.render(scale=scale).to_pil(), f"{name} page {i + 1}")
+    except InputError as e:
+        return texts, str(e)
     except Exception as e:  # noqa: BLE001
-        raise InputError(f"{name}: cannot be rendered for OCR ({short_reason(e)})") from None
+        return texts, f"{name} page {i + 1}: cannot be rendered for OCR ({short_reason(e)})"
     finally:
         pdf.close()
-    return texts
+    return texts, None

@@ -16,11 +16,11 @@ from ..errors import InputError
 from .base import Extracted, max_input_bytes
 from .html import html_to_text
 
+MAIN_SHARE = 0.9  # main content with at least this share of the page's words is the whole page
 # Elements of trafilatura's output tree that are paragraphs (or hold paragraphs); cells and
 # line breaks stay inside their paragraph.
 _BLOCKS = {"doc", "body", "main", "div", "head", "p", "list", "item", "table", "row", "quote", "code"}
 _INLINE_BREAKS = {"cell", "lb"}
-MAIN_SHARE = 0.9  # main content with at least this share of the page's words is the whole page
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _HAS_ROOT = re.compile(r"<(html|body)[\s>]", re.IGNORECASE)
 
@@ -103,12 +103,17 @@ def decode_html(data: bytes, name: str) -> tuple[str, list[str]]:
 def _declared_charset(data: bytes) -> str | None:
     """The Python codec of the page's <meta charset>, if it names one Python knows."""
     m = _META_CHARSET.search(data[:4096])
-    if not m:
-        return None
-    try:
-        codec = codecs.lookup(m.group(1).decode("ascii")).name
-    except LookupError:
-        return None
+    codec = text_codec(m.group(1).decode("ascii")) if m else None
     # a page that got this far has no UTF-16 byte-order mark, so a UTF-16 label is wrong (as
     # browsers also assume)
-    return "utf-8" if codec.startswith(("utf-16", "utf-32")) else codec
+    return "utf-8" if codec and codec.startswith(("utf-16", "utf-32")) else codec
+
+
+def text_codec(charset: str) -> str | None:
+    """The Python codec for a charset label, if Python knows it as a text encoding (a label
+    such as "base64" or "zlib" names a codec that is not one)."""
+    try:
+        info = codecs.lookup(charset)
+    except LookupError:
+        return None
+    return info.name if info._is_text_encoding else None
