@@ -19,6 +19,8 @@ class Document:
     channels: tuple[str, ...]
     sha256: str
     created_at: str
+    series: str | None = None   # id of the first version
+    version: int = 1
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -141,6 +143,11 @@ class TraceResult:
     source: dict = field(default_factory=dict)      # the artifact: format, name, readers, notes
     stamps: list[dict] = field(default_factory=list)
     detectors: list[dict] = field(default_factory=list)
+    # source search: every registered document the text reuses, passage by passage, with the
+    # versions and sections its content requires and the copies that contained all of it
+    reuse: str = "no_match"             # derived | shared_quotation | topic_only | no_match
+    sources: list[dict] = field(default_factory=list)
+    content_exposure: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = asdict(self)

@@ -52,13 +52,43 @@ def _best_source(ws: "Workspace", leak: Tokens) -> tuple[int | None, Alignment |
 
 
 def trace(ws: "Workspace", text: str, *, stamps=(), source=None) -> TraceResult:
+    found = ws.search(text)
     result = _trace_text(ws, text)
+    _add_sources(result, found)
     result.source = ({"format": source.format, "name": source.name, "readers": list(source.readers),
                       "notes": list(source.notes)} if source is not None else {"format": "text"})
     result.stamps = [s.to_json() for s in stamps]
     result.notes.extend(source.notes if source is not None else ())
     _conclude(result, stamps, ws)
     return result
+
+
+def _add_sources(result: TraceResult, found) -> None:
+    """What source search found, beside the marks: every source, and when no copied text
+    could be aligned for reading marks, why the text still derives from a document."""
+    from dataclasses import asdict
+
+    result.reuse = found.verdict
+    result.sources = [asdict(m) for m in found.sources]
+    result.content_exposure = found.exposure
+    result.notes.extend(found.notes)
+    if result.document is not None:
+        others = [m for m in found.sources if m.derived and m.document["id"] != result.document["id"]]
+        if others:
+            result.notes.append("the text also reuses " + ", ".join(
+                f"{m.document['id']} “{m.document['title']}”" for m in others) + " (see sources)")
+        return
+    derived = [m for m in found.sources if m.derived]
+    if derived:
+        top = derived[0]
+        result.verdict = "inconclusive"
+        result.document = {"id": top.document["id"], "title": top.document["title"]}
+        kinds = ", ".join(sorted({p.kind.replace("_", " ") for p in top.passages}))
+        result.summary = (f"Derived from {top.document['id']} “{top.document['title']}” ({kinds}, "
+                          f"{top.words} words), but reworded text keeps too little of any copy's marks "
+                          "to single one out; the content exposure lists who held that content.")
+    elif found.verdict == "shared_quotation":
+        result.summary = found.summary
 
 
 def _conclude(result: TraceResult, stamps, ws: "Workspace") -> None:

@@ -111,6 +111,7 @@ class Workspace:
             engine = db.connect(f"sqlite:///{tmp / DB_FILE}")
             db.metadata.create_all(engine)
             with engine.begin() as conn:
+                db.create_passages(conn)
                 conn.execute(db.meta.insert(), [
                     {"key": "schema_version", "value": db.SCHEMA_VERSION},
                     {"key": "key_fingerprint", "value": key_fingerprint(key)},
@@ -174,8 +175,11 @@ class Workspace:
     # ---------------------------------------------------------------- documents
     def add_document(self, path: str | os.PathLike | None = None, *, text: str | None = None,
                      title: str | None = None, fmt: str = "txt", name: str = "text",
-                     channels: str | Iterable[str] | None = None) -> Document:
-        """Register an original, from a file or from text; returns it with its id."""
+                     channels: str | Iterable[str] | None = None, version_of: str | int | None = None) -> Document:
+        """Register an original, from a file or from text; returns it with its id.
+
+        version_of: an earlier version's id; the new document becomes the next version of
+        that document's series (each version is marked and traced on its own)."""
         if text is None:
             if path is None:
                 raise InputError("give a file or a text to register")
@@ -185,6 +189,35 @@ class Workspace:
                 raise InputError(f"{name}: is empty")
             src = formats.Source(text.replace("\r\n", "\n"), fmt, name)
         chosen = parse_channels(channels)
+        series = self._doc_row(version_of) if version_of is not None else None
+        with self.engine.begin() as conn:
+            doc_id = self._insert_document(conn, src, title, chosen, series)
+        return self.document(doc_id)
+
+    def add_documents(self, items: Iterable[dict], *, channels: str | Iterable[str] | None = None,
+                      progress=None) -> list[Document]:
+        """Register many originals in one transaction (all or nothing). Each item has `path`, or
+        `text` with optional `title`, `name` and `format`. progress(n) is called as they go."""
+        chosen = parse_channels(channels)
+        ids = []
+        with self.engine.begin() as conn:
+            for k, item in enumerate(items, start=1):
+                if item.get("path") is not None:
+                    src = formats.read_document(Path(item["path"]))
+                else:
+                    text = item.get("text") or ""
+                    name = item.get("name") or f"text {k}"
+                    if not text.strip():
+                        raise InputError(f"{name}: is empty")
+                    src = formats.Source(text.replace("\r\n", "\n"), item.get("format", "txt"), name)
+                ids.append(self._insert_document(conn, src, item.get("title"), chosen, None))
+                if progress is not None:
+                    progress(k)
+        return [self.document(i) for i in ids]
+
+    def _insert_document(self, conn, src: "formats.Source", title: str | None, chosen, series) -> int:
+        from .search import passages
+
         base, _ = resolve(src.text)
         sha = hashlib.sha256(base.encode("utf-8")).hexdigest()
         tokens = tokenize(base)
@@ -195,18 +228,54 @@ class Workspace:
         title = " ".join(title.split())
         if not title:
             raise InputError("the title is empty")
-        with self.engine.begin() as conn:
-            existing = conn.execute(select(db.documents.c.id).where(db.documents.c.sha256 == sha)).first()
-            if existing:
-                raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
-            now = _now()
-            res = conn.execute(db.documents.insert().values(
-                uid=_document_uid(self.key, sha), title=title, format=src.format, source_name=src.name,
-                original=src.text, base=base, sha256=sha, words=len(words),
-                channels=",".join(c.value for c in chosen), created_at=now, blob=src.blob))
-            doc_id = res.inserted_primary_key[0]
-            search_index.add(conn, doc_id, fingerprint.fingerprints(words))
-        return self.document(doc_public_id(doc_id))
+        existing = conn.execute(select(db.documents.c.id).where(db.documents.c.sha256 == sha)).first()
+        if existing:
+            raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
+        version = 1
+        if series is not None:
+            root = series.series or series.id
+            version = 1 + (conn.execute(select(func.max(db.documents.c.version))
+                                        .where(db.documents.c.series == root)).scalar() or 1)
+        res = conn.execute(db.documents.insert().values(
+            uid=_document_uid(self.key, sha), title=title, format=src.format, source_name=src.name,
+            original=src.text, base=base, sha256=sha, words=len(words),
+            channels=",".join(c.value for c in chosen), created_at=_now(), blob=src.blob,
+            version=version))
+        doc_id = res.inserted_primary_key[0]
+        conn.execute(db.documents.update().where(db.documents.c.id == doc_id)
+                     .values(series=(series.series or series.id) if series is not None else doc_id))
+        search_index.add(conn, doc_id, fingerprint.fingerprints(words))
+        passages.add(conn, doc_id, base)
+        secs = _sections_of(src, base)
+        conn.execute(db.sections.insert(), [{"doc": doc_id, "idx": x.index, "name": x.name, "start": x.start,
+                                             "end": x.end} for x in secs])
+        return doc_id
+
+    def sections(self, doc_id: str | int) -> list:
+        """The document's named sections (headings by default), in order."""
+        from .sections import Section
+
+        n = _parse_doc_id(doc_id)
+        self._doc_row(n)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(db.sections).where(db.sections.c.doc == n).order_by(db.sections.c.idx)).all()
+        if not rows:
+            return [Section(0, "Preamble", 0, len(self._doc_row(n).base))]
+        return [Section(r.idx, r.name, r.start, r.end) for r in rows]
+
+    def versions(self, doc_id: str | int) -> list[Document]:
+        """Every version in the document's series, first version first."""
+        row = self._doc_row(doc_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(db.documents).where(db.documents.c.series == (row.series or row.id))
+                                .order_by(db.documents.c.version)).all()
+        return [_document(r) for r in rows] or [_document(row)]
+
+    def search(self, text: str):
+        """Which registered documents, versions and sections a text reuses, passage by passage."""
+        from .search.sources import search
+
+        return search(self, text)
 
     def _doc_row(self, doc_id: str | int):
         n = _parse_doc_id(doc_id)
@@ -388,12 +457,15 @@ class Workspace:
 
     def mark(self, doc_id: str | int, to: str | Sequence[str] = "all", out_dir: str | os.PathLike = "copies",
              *, overwrite: bool = False, as_format: str | None = None, footer: bool = False,
-             sender: str | None = None, smtp=None) -> MarkResult:
+             sender: str | None = None, smtp=None, sections: str | Sequence[str] | None = None) -> MarkResult:
         """Write one marked copy per recipient into out_dir, plus manifest.json; record the distribution.
 
         as_format: the copies' file format (the original's by default; also pdf, or eml for
         e-mail). footer: print "Prepared for NAME" on every PDF page. smtp: a
-        formats.mailcopy.SmtpServer to send the e-mail copies through (from `sender`)."""
+        formats.mailcopy.SmtpServer to send the e-mail copies through (from `sender`).
+        sections: only these named sections go into the copies (text, Markdown, PDF and e-mail
+        copies of text documents); the ledger records which."""
+        from . import sections as secmod
         from .formats import mailcopy, stamp
         from .formats.copies import CopyWriter
         from .marks.declared import to_original
@@ -402,6 +474,9 @@ class Workspace:
         row = self._doc_row(doc_id)
         recs = self.select_recipients(to)
         writer = CopyWriter(doc.format, as_format, doc.title, row.blob)
+        chosen = secmod.select(self.sections(doc.id), sections)
+        if chosen is not None and doc.format not in ("txt", "md", "pdf"):
+            raise InputError(f"--sections works for text, Markdown and PDF originals; {doc.id} is {doc.format}")
         if footer and writer.format not in ("pdf", "eml"):
             raise InputError("--footer needs PDF copies (--as pdf)")
         if writer.format == "eml" and not sender:
@@ -431,7 +506,7 @@ class Workspace:
         try:
             for r in recs:
                 cw = code.codeword(r.id)
-                text = renderer.render(cw)
+                text = renderer.render(cw) if chosen is None else _cut(base, renderer.edits(cw), chosen)
                 edits = to_original(row.original, renderer.edits(cw)) if structured else ()
                 cid = copy_id(self.key, code.doc_uid, r.id)
                 st = stamp.make(self.key, code.doc_uid, r.id, cid)
@@ -453,7 +528,8 @@ class Workspace:
                     failure = e
                 issued = [issued[i] for i in sent]
             self._record_copies(n, issued, tmp, out, now, writer.format, len(sites),
-                                channel="email" if smtp is not None else "file")
+                                channel="email" if smtp is not None else "file",
+                                sections=None if chosen is None else [x.name for x in chosen])
             if failure is not None:
                 raise failure
         finally:
@@ -476,14 +552,16 @@ class Workspace:
                                 attachment=(filename, data, attach.format), stamp=st)
 
     def _record_copies(self, n: int, issued: list[IssuedCopy], tmp: Path, out: Path, now: str, fmt: str,
-                       sites: int, channel: str) -> None:
+                       sites: int, channel: str, sections: list[str] | None) -> None:
         """Store the copies, their ledger entries and the manifest, and move the files in place."""
         doc = self.document(n)
         manifest = {"document": doc.to_json(), "marking_version": MARKING_VERSION, "created_at": now,
-                    "format": fmt, "channel": channel, "sites": sites, "copies": [c.__dict__ for c in issued]}
+                    "format": fmt, "channel": channel, "sites": sites, "sections": sections,
+                    "copies": [c.__dict__ for c in issued]}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        held = None if sections is None else json.dumps(sections, ensure_ascii=False)
         rows = [{"doc": n, "recipient": c.recipient, "copy_id": c.copy, "sha256": c.sha256, "path": c.path,
-                 "created_at": now} for c in issued]
+                 "created_at": now, "sections": held} for c in issued]
         self._codeword_cache.pop(n, None)
         keep = {Path(c.path).name for c in issued} | {"manifest.json"}
         with self.engine.begin() as conn:
@@ -491,7 +569,7 @@ class Workspace:
                          .where(db.copies.c.recipient.in_([c.recipient for c in issued])))
             for i in range(0, len(rows), 1000):
                 conn.execute(db.copies.insert(), rows[i:i + 1000])
-            Ledger(self).record_distributions(conn, n, issued, channel=channel)
+            Ledger(self).record_distributions(conn, n, issued, channel=channel, sections=sections)
             for f in tmp.iterdir():
                 if f.name in keep:
                     os.replace(f, out / f.name)
@@ -593,6 +671,30 @@ def read_key_file(path: str | os.PathLike) -> bytes:
     raise InputError(f"{path}: not a marking key (expected 32 raw bytes or 64 hexadecimal digits)")
 
 
+def _cut(base: str, edits: Sequence[tuple[int, int, str]], chosen: Sequence) -> str:
+    """A copy holding only the chosen sections: each section's base text with its edits."""
+    parts = []
+    for sec in chosen:
+        inside = [(a - sec.start, b - sec.start, rep) for a, b, rep in edits if sec.start <= a and b <= sec.end]
+        parts.append(embed.apply_edits(base[sec.start:sec.end], inside).strip("\n"))
+    return "\n\n".join(parts) + "\n"
+
+
+def _sections_of(src: "formats.Source", base: str) -> list:
+    from . import sections as secmod
+
+    kinds = None
+    if src.format == "docx" and src.blob is not None:
+        from .formats import docx
+
+        kinds = docx.paragraph_kinds(src.blob)
+    elif src.format == "html" and src.blob is not None:
+        from .formats import htmldoc
+
+        kinds = htmldoc.block_kinds(src.blob, src.name, base)
+    return secmod.split(base, secmod.headings(base, "md" if src.format in ("md", "txt") else src.format, kinds))
+
+
 def _safe_filename(title: str) -> str:
     name = re.sub(r"[^A-Za-z0-9._ -]+", "", title).strip(" .")[:80]
     return name.replace(" ", "-") or "document"
@@ -624,7 +726,8 @@ def _parse_doc_id(doc_id: str | int) -> int:
 
 def _document(row) -> Document:
     return Document(doc_public_id(row.id), row.title, row.format, row.source_name, row.words,
-                    tuple(row.channels.split(",")), row.sha256, row.created_at)
+                    tuple(row.channels.split(",")), row.sha256, row.created_at,
+                    doc_public_id(row.series or row.id), row.version or 1)
 
 
 def _recipient(row) -> Recipient:

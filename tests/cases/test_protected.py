@@ -48,7 +48,7 @@ def test_exposure_drops_protected_events_and_sets_protected_holders_apart():
         ("recipient", "ana", "C1", [5])]
     assert [(m.subject, m.protected) for m in ex.protected_holders] == [("counsel", "counsel")]
     narrower = exposure_set(1, "2030-06-01T00:00:00.000Z", entries, [(0, 10)], p, {},
-                            contains=lambda rid, copy, spans: rid != "ana")
+                            contains=lambda doc, rid, copy, spans, details: rid != "ana")
     assert [m.copy for m in narrower.members if m.subject == "ana"] == [None]
 
 

@@ -154,12 +154,22 @@ class CaseView:
 
 # -------------------------------------------------------------------- the library
 class Cases:
-    def __init__(self, ws, *, contains: CopyContains = whole_document):
+    def __init__(self, ws, *, contains: CopyContains | None = None):
         self.ws = ws
         self.engine = ws.engine
         self.ledger = Ledger(ws)
-        self.contains = contains
+        self.contains = contains or self._held
         self._ready = False
+
+    def _held(self, document: int, recipient: str, copy: str, spans, details: dict) -> bool:
+        """A copy holds the leaked spans unless it was a copy of other sections only."""
+        held = details.get("sections")
+        if held is None:
+            return True
+        from ..sections import touched
+
+        needed = {s.name for s in touched(self.ws.sections(document), spans)}
+        return needed <= set(held)
 
     # ---------------------------------------------------------------- storage
     def _ensure(self, conn: Connection) -> None:

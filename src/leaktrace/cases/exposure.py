@@ -2,8 +2,8 @@
 document, before the leak was first seen, with the ledger entries that put them there.
 
 Pure: it takes ledger entries and decides; the caller fetches them. Whether a copy contains
-given document offsets is a pluggable predicate, so that sections and versions can narrow the
-set later (today every issued copy holds the whole document).
+given document offsets is a pluggable predicate: a copy of some sections only holds the
+passages inside them (the distribution entry records which sections it had).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from .protected import Protection
 
 Spans = Sequence[tuple[int, int]]
-# (recipient id, copy id, leaked document spans) -> does that copy contain those spans?
-CopyContains = Callable[[str, str, Spans], bool]
+# (document, recipient id, copy id, leaked document spans, distribution details)
+#   -> does that copy contain those spans?
+CopyContains = Callable[[int, str, str, Spans, dict], bool]
 
 
-def whole_document(recipient: str, copy: str, spans: Spans) -> bool:
-    """Every copy is of the whole document until sections and versions exist."""
+def whole_document(document: int, recipient: str, copy: str, spans: Spans, details: dict) -> bool:
+    """Every copy holds the whole document."""
     return True
 
 
@@ -69,7 +70,7 @@ def exposure_set(document: int, first_seen: str, entries: Iterable, spans: Spans
         details = e.details if isinstance(e.details, dict) else {}
         if e.kind == "distribution" and e.recipient:
             cid = str(details.get("copy_id") or "")
-            if not contains(e.recipient, cid, spans):
+            if not contains(document, e.recipient, cid, spans, details):
                 continue
             copies[e.recipient] = cid
             dist.setdefault(("recipient", e.recipient), []).append(

@@ -171,6 +171,15 @@ def stamps(data: bytes | str, name: str) -> list[str]:
     return [m.get("content", "").strip() for m in root.iter("meta") if m.get("name") == STAMP_META]
 
 
+def block_kinds(data: bytes | str, name: str, text: str) -> list[str]:
+    """For each paragraph of the page's text: "h1".."h6" when it is a heading, else "p"."""
+    root = _parse(data, name)
+    heads = {}
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        heads.setdefault(" ".join("".join(el.itertext()).split()), el.tag)
+    return [heads.get(" ".join(block.split()), "p") for block in text.split("\n\n")]
+
+
 class Template:
     """A registered HTML original from which copies are written."""
 

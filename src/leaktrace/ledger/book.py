@@ -114,7 +114,8 @@ class Ledger:
         return out
 
     def record_distributions(self, conn: Connection, doc_id: int, copies: Iterable, *, channel: str = "file",
-                             actor: str | None = None, occurred_at: str | None = None) -> list[Entry]:
+                             actor: str | None = None, occurred_at: str | None = None,
+                             sections: list[str] | None = None) -> list[Entry]:
         """One `distribution` entry per issued copy (objects with recipient, copy, sha256, path, or
         tuples in that order), appended inside the caller's transaction, then a signed digest."""
         when = occurred_at or chain.now()
@@ -124,7 +125,8 @@ class Ledger:
             rid, cid, sha, path = ((c.recipient, c.copy, c.sha256, c.path) if hasattr(c, "recipient") else tuple(c))
             entries.append(NewEntry("distribution", when, who, "distribute", "mark", "mark", recipient=rid,
                                     document=int(doc_id),
-                                    details={"copy_id": cid, "sha256": sha, "path": str(path), "channel": channel}))
+                                    details={"copy_id": cid, "sha256": sha, "path": str(path), "channel": channel,
+                                             **({"sections": sections} if sections is not None else {})}))
         return self.append(entries, conn)
 
     def record_distribution(self, conn: Connection, doc_id: int, recipient: str, copy_id: str, sha256: str,

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 metadata = MetaData()
 
@@ -47,6 +47,18 @@ documents = Table(
     Column("channels", String(80), nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("blob", LargeBinary, nullable=True),  # the original file, for formats copied from it
+    Column("series", Integer, nullable=True, index=True),  # id of the first version (itself for a first version)
+    Column("version", Integer, nullable=True),             # 1, 2, ... within the series
+)
+
+sections = Table(
+    "sections", metadata,
+    Column("doc", Integer, ForeignKey("documents.id"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    PrimaryKeyConstraint("doc", "idx"),
 )
 
 recipients = Table(
@@ -76,6 +88,7 @@ copies = Table(
     Column("sha256", String(64), nullable=False),
     Column("path", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
+    Column("sections", Text, nullable=True),   # JSON list of section names; NULL: the whole document
     PrimaryKeyConstraint("doc", "recipient"),
 )
 
@@ -90,7 +103,17 @@ fingerprints = Table(
 
 
 # schema upgrades: version -> statements that bring a database from it to the next version
-UPGRADES = {"2": ["ALTER TABLE documents ADD COLUMN blob BLOB"]}
+UPGRADES = {
+    "2": ["ALTER TABLE documents ADD COLUMN blob BLOB"],
+    "3": ["ALTER TABLE documents ADD COLUMN series INTEGER", "ALTER TABLE documents ADD COLUMN version INTEGER",
+          "UPDATE documents SET series = id, version = 1",
+          "CREATE INDEX IF NOT EXISTS ix_documents_series ON documents (series)",
+          "ALTER TABLE copies ADD COLUMN sections TEXT"],
+}
+# the full-text index of passages behind paraphrase search (SQLite FTS5; other databases
+# do without it, and search says so)
+PASSAGES_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
+                "body, doc UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='porter unicode61')")
 
 
 def upgrade(engine: Engine, version: str | None) -> str | None:
@@ -104,8 +127,24 @@ def upgrade(engine: Engine, version: str | None) -> str | None:
             for stmt in UPGRADES[version]:
                 conn.execute(text(stmt))
             version = str(int(version) + 1)
+        metadata.create_all(conn)          # tables that are new in this version
+        create_passages(conn)
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=version))
+    if version == SCHEMA_VERSION:
+        from ..search import passages
+
+        passages.backfill(engine)
     return version
+
+
+def create_passages(conn) -> bool:
+    """Create the passages index where the database supports it; True when it exists."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "sqlite":
+        return False
+    conn.execute(text(PASSAGES_DDL))
+    return True
 
 
 def connect(url: str) -> Engine:

@@ -1,0 +1,341 @@
+"""Source search: which registered documents, versions and sections a leak reuses, passage by
+passage, even when no mark survives.
+
+Seeding: winnowed fingerprints propose documents that share copied text; the passage index
+(BM25) proposes documents that share a passage's distinctive words. Extension: each candidate
+is aligned to the leak token by token (copied and lightly edited text), and what is left of
+the leak is matched sentence by sentence on content-word stems (paraphrase and summary).
+Filtering: passages that are too short, and text inside quotation marks in the source (a
+public statement that the document itself quotes), are not evidence of a derived leak.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import Indel
+from sqlalchemy import select
+
+from .. import sections as secmod
+from ..store import db
+from ..text.align import align
+from ..text.tokens import tokenize
+from . import fingerprint, passages
+from . import index as search_index
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
+MIN_DERIVED_WORDS = 12    # copied words a source needs ...
+MIN_EXACT_RUN = 8         # ... with one run of this many words in a row
+PARA_SEED = 0.34          # stem-set cosine of a leak sentence and a document sentence to pair them
+PARA_SINGLE = 0.6         # a lone paired sentence needs this much
+PARA_MIN_WORDS = 25       # leak words in paraphrase passages a source needs
+MAX_CANDIDATES = 8
+WINDOW_SENTENCES = 3
+
+_QUOTES = [re.compile(r"\"[^\"\n]{1,2000}\""), re.compile(r"“[^”\n]{1,2000}”"), re.compile(r"«[^»\n]{1,2000}»")]
+_SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ments", "ement", "ation", "ities",
+             "ings", "ness", "ment", "able", "ible", "ing", "ies", "ied", "ers", "est", "ed", "es", "er",
+             "ly", "s")
+
+
+def stem(word: str) -> str:
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 4:
+            return word[: -len(suf)]
+    return word
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in passages.content_words(text))
+
+
+@dataclass(frozen=True)
+class ReusedPassage:
+    leak_start: int
+    leak_end: int
+    doc_start: int
+    doc_end: int
+    kind: str            # verbatim | near_verbatim | paraphrase | shared_quotation
+    similarity: float    # 0..1: characters in common for copied text, stem overlap for paraphrase
+    section: str | None
+    leak_text: str
+    doc_text: str
+
+
+@dataclass
+class SourceMatch:
+    document: dict                 # id, title, series, version
+    derived: bool                  # False when the only reuse is a quotation the source itself quotes
+    words: int                     # leak words in the passages
+    similarity: float              # share of the leak's words in these passages
+    passages: list[ReusedPassage] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)    # every version: id, version, contains
+    exposure: list[dict] = field(default_factory=list)    # copies that contained all of it
+
+
+@dataclass
+class SearchResult:
+    verdict: str                   # derived | shared_quotation | topic_only | no_match
+    summary: str
+    leak_words: int
+    sources: list[SourceMatch] = field(default_factory=list)
+    topic: list[dict] = field(default_factory=list)       # documents on the same topic, no passage reused
+    exposure: list[dict] = field(default_factory=list)    # recipients whose copies held all derived content
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def search(ws: "Workspace", text: str) -> SearchResult:
+    leak = tokenize(text)
+    leak_words = sum(1 for s in leak.skel if s[0].isalnum())
+    hashes = fingerprint.fingerprints(fingerprint.word_skeletons(leak.skel))
+    leak_sents = list(passages.sentences(text))
+    with ws.engine.connect() as conn:
+        fp = search_index.candidates(conn, hashes, limit=MAX_CANDIDATES)
+        have_fts = passages.available(conn)
+        windows = [text[leak_sents[i][0]:leak_sents[min(i + WINDOW_SENTENCES, len(leak_sents)) - 1][1]]
+                   for i in range(0, len(leak_sents), WINDOW_SENTENCES)]
+        bm25 = passages.candidates(conn, windows) if have_fts else {}
+    order = [d for d, _ in fp] + [d for d, _ in sorted(bm25.items(), key=lambda kv: -kv[1])]
+    cands = list(dict.fromkeys(order))[: 2 * MAX_CANDIDATES]
+    result = SearchResult("no_match", "", leak_words)
+    if not have_fts:
+        result.notes.append("this database has no passage index: paraphrase search is off")
+    found = [m for m in (_match(ws, d, text, leak, leak_sents) for d in cands) if m is not None]
+    found.sort(key=lambda m: (-m.words, m.document["version"] is None, -(m.document["version"] or 0)))
+    covered: list[tuple[int, int]] = []
+    for m in _one_per_series(found):
+        new = _new_words(text, m.passages, covered)
+        need = MIN_DERIVED_WORDS if m.derived else MIN_PASSAGE_WORDS
+        if new >= max(need, 0.5 * _words_in(text, m.passages)):
+            result.sources.append(m)
+            covered.extend((p.leak_start, p.leak_end) for p in m.passages)
+    for m in result.sources:
+        _complete(ws, m, text, leak)
+    taken = {m.document["id"] for m in result.sources}
+    result.topic = [{"id": f"D{d}", "bm25": round(s, 2)} for d, s in sorted(bm25.items(), key=lambda kv: -kv[1])
+                    if f"D{d}" not in taken][:5]
+    derived = [m for m in result.sources if m.derived]
+    if derived:
+        result.verdict = "derived"
+        result.exposure = _everyone(derived)
+        names = "; ".join(f"{m.document['id']} “{m.document['title']}” ({m.words} words, "
+                          f"{', '.join(sorted({p.kind for p in m.passages}))})" for m in derived)
+        result.summary = f"The text reuses {len(derived)} registered document(s): {names}."
+    elif result.sources:
+        result.verdict = "shared_quotation"
+        result.summary = ("The text shares only quotations with registered documents (a public statement "
+                          "they quote too); that is not evidence of a leak.")
+    elif result.topic:
+        result.verdict = "topic_only"
+        result.summary = ("The text shares words with registered documents but reuses no passage of them: "
+                          "same topic, not a derived leak.")
+    else:
+        result.summary = "The text does not reuse any registered document."
+    return result
+
+
+def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents) -> SourceMatch | None:
+    row = ws._doc_row(doc)
+    base = row.base
+    al = align(ws.doc_index(doc), leak)
+    copied = [p for p in al.passages if p.words >= MIN_PASSAGE_WORDS]
+    strong = any(p.longest_run >= MIN_EXACT_RUN for p in copied) and sum(p.words for p in copied) >= MIN_DERIVED_WORDS
+    quotes = _quotation_spans(base)
+    out: list[ReusedPassage] = []
+    if strong:
+        for p in copied:
+            lt, dt = text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]
+            sim = Indel.normalized_similarity(_norm(lt), _norm(dt))
+            kind = "verbatim" if sim >= 0.97 else "near_verbatim"
+            if _inside(quotes, p.doc_start, p.doc_end):
+                kind = "shared_quotation"
+            out.append(ReusedPassage(p.leak_start, p.leak_end, p.doc_start, p.doc_end, kind, round(sim, 3), None,
+                                     lt, dt))
+    else:
+        # too little copied text to call the leak derived; but a public statement that the
+        # document quotes is worth naming as what it is
+        for p in copied:
+            if _inside(quotes, p.doc_start, p.doc_end):
+                out.append(ReusedPassage(p.leak_start, p.leak_end, p.doc_start, p.doc_end, "shared_quotation",
+                                         1.0, None, text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]))
+    taken = [(p.leak_start, p.leak_end) for p in out]
+    out.extend(_paraphrases(text, base, leak_sents, taken, quotes))
+    if not out:
+        return None
+    para_words = sum(len(p.leak_text.split()) for p in out if p.kind == "paraphrase")
+    if not strong and para_words < PARA_MIN_WORDS:
+        out = [p for p in out if p.kind == "shared_quotation"]
+        if not out:
+            return None
+    out.sort(key=lambda p: p.leak_start)
+    words = _words_in(text, out)
+    derived = any(p.kind != "shared_quotation" for p in out)
+    return SourceMatch({"id": f"D{doc}", "title": row.title, "series": f"D{row.series or doc}",
+                        "version": row.version}, derived, words,
+                       round(words / max(1, len(text.split())), 3), out)
+
+
+def _paraphrases(text: str, base: str, leak_sents, taken, quotes) -> list[ReusedPassage]:
+    """Leak sentences outside copied passages, paired with the document sentence whose
+    content-word stems overlap most; neighbouring pairs merge into passages."""
+    doc_sents = [(a, b, stems(base[a:b])) for a, b in passages.sentences(base)]
+    pairs = []
+    for a, b in leak_sents:
+        if any(a < e and b > s for s, e in taken):
+            continue
+        st = stems(text[a:b])
+        if len(st) < 4:
+            continue
+        best, best_j = 0.0, -1
+        for j, (_, _, ds) in enumerate(doc_sents):
+            if not ds:
+                continue
+            sim = len(st & ds) / math.sqrt(len(st) * len(ds))
+            if sim > best:
+                best, best_j = sim, j
+        if best >= PARA_SEED:
+            pairs.append((a, b, best_j, best))
+    out = []
+    run: list[tuple[int, int, int, float]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        mean = sum(x[3] for x in run) / len(run)
+        if len(run) >= 2 or mean >= PARA_SINGLE:
+            la, lb = run[0][0], run[-1][1]
+            js = [x[2] for x in run]
+            da, db_ = doc_sents[min(js)][0], doc_sents[max(js)][1]
+            kind = "shared_quotation" if _inside(quotes, da, db_) else "paraphrase"
+            out.append(ReusedPassage(la, lb, da, db_, kind, round(mean, 3), None, text[la:lb], base[da:db_]))
+        run.clear()
+
+    for p in pairs:
+        if run and (abs(p[2] - run[-1][2]) > 6 or "\n\n" in text[run[-1][1]:p[0]] and abs(p[2] - run[-1][2]) > 3):
+            flush()
+        run.append(p)
+    flush()
+    return out
+
+
+def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
+    """The best-matching version of each series (the others are reported as versions of it)."""
+    seen, out = set(), []
+    for m in found:
+        if m.document["series"] not in seen:
+            seen.add(m.document["series"])
+            out.append(m)
+    return out
+
+
+def _complete(ws: "Workspace", m: SourceMatch, text: str, leak) -> None:
+    """Sections, versions and content exposure of a source."""
+    doc = int(m.document["id"][1:])
+    secs = ws.sections(doc)
+    spans = [(p.doc_start, p.doc_end) for p in m.passages if p.kind != "shared_quotation"]
+    touched = secmod.touched(secs, spans) if len(secs) > 1 else []
+    m.sections = [s.name for s in touched]
+    m.passages = [_with_section(p, secs) for p in m.passages]
+    m.versions = _versions(ws, m, text, leak)
+    containing = [int(v["id"][1:]) for v in m.versions if v["contains"]] or [doc]
+    m.exposure = _exposure(ws, containing, set(m.sections))
+
+
+def _with_section(p: ReusedPassage, secs) -> ReusedPassage:
+    hit = secmod.touched(secs, [(p.doc_start, p.doc_end)]) if len(secs) > 1 else []
+    if not hit:
+        return p
+    from dataclasses import replace
+
+    return replace(p, section=", ".join(s.name for s in hit))
+
+
+def _versions(ws: "Workspace", m: SourceMatch, text: str, leak) -> list[dict]:
+    """Every version of the source's series, and whether it contains the leaked content (its
+    alignment to the leak covers at least 90% of what the best version's does)."""
+    series = int(m.document["series"][1:])
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(db.documents.c.id, db.documents.c.version)
+                            .where(db.documents.c.series == series).order_by(db.documents.c.version)).all()
+    if len(rows) <= 1:
+        return [{"id": m.document["id"], "version": m.document["version"] or 1, "contains": True}]
+    best = m.words
+    out = []
+    for doc, version in rows:
+        if f"D{doc}" == m.document["id"]:
+            out.append({"id": f"D{doc}", "version": version, "contains": True})
+            continue
+        other = _match(ws, doc, text, leak, list(passages.sentences(text)))
+        words = other.words if other is not None else 0
+        out.append({"id": f"D{doc}", "version": version, "contains": words >= 0.9 * best})
+    return out
+
+
+def _exposure(ws: "Workspace", docs: Sequence[int], needed: set[str]) -> list[dict]:
+    """Copies of the given versions whose sections include every needed section."""
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(db.copies.c.doc, db.copies.c.recipient, db.copies.c.copy_id,
+                                   db.copies.c.sections, db.recipients.c.name)
+                            .join(db.recipients, db.recipients.c.id == db.copies.c.recipient)
+                            .where(db.copies.c.doc.in_(list(docs)))
+                            .order_by(db.copies.c.recipient)).all()
+    out = []
+    for doc, rid, cid, secs, name in rows:
+        held = None if secs is None else set(json.loads(secs))
+        if held is None or needed <= held:
+            out.append({"recipient": rid, "name": name, "copy": cid, "document": f"D{doc}",
+                        "sections": None if held is None else sorted(held)})
+    return out
+
+
+def _everyone(sources: Sequence[SourceMatch]) -> list[dict]:
+    """Recipients whose copies held every derived source's content."""
+    sets = [{e["recipient"]: e for e in m.exposure} for m in sources]
+    common = set(sets[0]).intersection(*sets[1:]) if sets else set()
+    return [{"recipient": r, "name": sets[0][r]["name"],
+             "copies": [{"document": s[r]["document"], "copy": s[r]["copy"]} for s in sets]}
+            for r in sorted(common)]
+
+
+def _quotation_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for q in _QUOTES for m in q.finditer(text)]
+
+
+def _inside(spans: Sequence[tuple[int, int]], a: int, b: int) -> bool:
+    """At least 80% of [a, b) lies inside quotation marks."""
+    if b <= a:
+        return False
+    inside = sum(max(0, min(b, e) - max(a, s)) for s, e in spans)
+    return inside >= 0.8 * (b - a)
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+def _words_in(text: str, ps: Sequence[ReusedPassage]) -> int:
+    return sum(len(text[p.leak_start:p.leak_end].split()) for p in ps)
+
+
+def _new_words(text: str, ps: Sequence[ReusedPassage], covered: Sequence[tuple[int, int]]) -> int:
+    n = 0
+    for p in ps:
+        for m in re.finditer(r"\S+", text[p.leak_start:p.leak_end]):
+            a = p.leak_start + m.start()
+            if not any(s <= a < e for s, e in covered):
+                n += 1
+    return n
