@@ -11,15 +11,16 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
-from .errors import LeaktraceError
+from .errors import InputError, LeaktraceError
 from .cases.cli import app as case_app
 from .cases.cli import audit as audit_command
 from .cases.cli import protected_app
 from .ledger.cli import app as ledger_app
-from .workspace import Workspace, parse_channels, read_key_file
+from .workspace import Workspace, document_files, parse_channels, read_key_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Individually marked copies of sensitive documents, and tracing of leaks to the copy.")
@@ -49,19 +50,79 @@ def init(key_file: Optional[Path] = typer.Option(None, "--key-file",
 
 
 @doc_app.command("add")
-def doc_add(file: Path = typer.Argument(..., help="Original document (.txt, .md, .html, .docx or .pdf)."),
+def doc_add(file: Path = typer.Argument(..., help="Original document (.txt, .md, .html, .docx or .pdf), or a "
+                                                  "folder of them."),
             title: Optional[str] = typer.Option(None, "--title", help="Title (default: first line)."),
             channels: Optional[str] = typer.Option(None, "--channels",
                                                    help="Comma-separated channels to mark with (default: all): "
                                                         "invisible,typographic,lexical,declared."),
+            version_of: Optional[str] = typer.Option(None, "--version-of", metavar="DOC",
+                                                     help="Register as the next version of this document."),
+            recursive: bool = typer.Option(False, "--recursive", "-r", help="With a folder: include its subfolders."),
+            skip_existing: bool = typer.Option(False, "--skip-existing",
+                                               help="With a folder: leave out texts already registered."),
             workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
-    """Register an original; prints its document id."""
+    """Register an original (or a folder of them, in one transaction); prints the document ids."""
     with Workspace.open(workspace) as ws:
-        d = ws.add_document(file, title=title, channels=channels)
+        if file.is_dir():
+            if title is not None or version_of is not None:
+                raise InputError("--title and --version-of are for one file, not a folder")
+            files = document_files(file, recursive)
+            if not files:
+                raise InputError(f"{file}: no .txt, .md, .html, .docx or .pdf files"
+                                 f"{'' if recursive else ' (use --recursive for subfolders)'}")
+            with Progress(TextColumn("registering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          console=Console(stderr=True), transient=True, disable=as_json) as bar:
+                task = bar.add_task("", total=len(files))
+                docs = ws.add_documents(({"path": f} for f in files), channels=channels,
+                                        progress=lambda n: bar.update(task, completed=n),
+                                        skip_existing=skip_existing)
+            if as_json:
+                emit_json([d.to_json() for d in docs])
+            else:
+                for d in docs:
+                    out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\t{safe(d.source_name)}")
+                skipped = len(files) - len(docs)
+                out.print(f"Registered {len(docs)} documents from {safe(str(file))}"
+                          f"{f' ({skipped} already registered, left out)' if skipped else ''}.")
+            return
+        d = ws.add_document(file, title=title, channels=channels, version_of=version_of)
     if as_json:
         emit_json(d.to_json())
     else:
-        out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\tchannels: {', '.join(d.channels)}")
+        version = f"\tversion {d.version} of {d.series}" if d.version > 1 else ""
+        out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\tchannels: {', '.join(d.channels)}{version}")
+
+
+@doc_app.command("sections")
+def doc_sections(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
+                 workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """The document's named sections (its headings), for `mark --sections`."""
+    with Workspace.open(workspace) as ws:
+        secs = ws.sections(doc)
+        base = ws._doc_row(doc).base
+    if as_json:
+        emit_json([s.to_json() for s in secs])
+        return
+    t = Table("#", "section", "words")
+    for s in secs:
+        t.add_row(str(s.index + 1), safe(s.name), str(len(base[s.start:s.end].split())))
+    out.print(t)
+
+
+@doc_app.command("versions")
+def doc_versions(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
+                 workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Every version of a document."""
+    with Workspace.open(workspace) as ws:
+        docs = ws.versions(doc)
+    if as_json:
+        emit_json([d.to_json() for d in docs])
+        return
+    t = Table("version", "id", "title", "words", "registered")
+    for d in docs:
+        t.add_row(str(d.version), d.id, safe(d.title), str(d.words), d.created_at)
+    out.print(t)
 
 
 @doc_app.command("list")
@@ -72,9 +133,10 @@ def doc_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
     if as_json:
         emit_json([d.to_json() for d in docs])
         return
-    t = Table("id", "title", "format", "words", "channels", "registered")
+    t = Table("id", "title", "version", "format", "words", "channels", "registered")
     for d in docs:
-        t.add_row(d.id, safe(d.title), d.format, str(d.words), ",".join(d.channels), d.created_at)
+        t.add_row(d.id, safe(d.title), f"{d.version} of {d.series}" if d.version > 1 else "1", d.format,
+                  str(d.words), ",".join(d.channels), d.created_at)
     out.print(t)
 
 
@@ -146,6 +208,9 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
          smtp: Optional[str] = typer.Option(None, "--smtp", metavar="HOST:PORT",
                                             help="E-mail copies: send them through this SMTP server."),
          starttls: bool = typer.Option(False, "--starttls", help="With --smtp: upgrade the connection with STARTTLS."),
+         sections: Optional[str] = typer.Option(None, "--sections", metavar="NAMES",
+                                                help="Only these sections (comma-separated names, see "
+                                                     "`doc sections`) go into the copies."),
          smtp_user: Optional[str] = typer.Option(None, "--smtp-user",
                                                  help="With --smtp: log in as this user (password from "
                                                       "LEAKTRACE_SMTP_PASSWORD)."),
@@ -174,7 +239,7 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
 
             server = SmtpServer.parse(smtp, starttls=starttls, user=smtp_user)
         res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force, as_format=as_format, footer=footer,
-                      sender=sender, smtp=server)
+                      sender=sender, smtp=server, sections=sections)
     if as_json:
         emit_json(res.to_json())
     else:
@@ -210,6 +275,8 @@ def trace(file: Path = typer.Argument(..., help="The leak: text, Markdown, HTML 
     if found:
         out.print("Detectors: " + ", ".join(found))
     if res.document is None:
+        if res.sources:
+            _print_sources(res.sources, res.content_exposure)
         return
     out.print(f"Leak: {res.leak_words} words, {res.aligned_words} aligned to {res.document['id']} "
               f"in {len(res.passages)} passage(s).")
@@ -223,15 +290,75 @@ def trace(file: Path = typer.Argument(..., help="The leak: text, Markdown, HTML 
                       "[bold red]identified[/]" if c.identified else "")
         out.print(f"Copies scored: {res.recipients_scored} (identified at a bound ≤ {res.bar:.0e})")
         out.print(t)
-    for p in res.passages[:5]:
-        out.print(f"  leak {p.leak_start}-{p.leak_end} ↔ {res.document['id']} {p.doc_start}-{p.doc_end}: "
-                  f"“{safe(_clip(p.leak_text))}”")
+    if res.sources:
+        _print_sources(res.sources, res.content_exposure)
     if sites and res.site_reads:
         t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees")
         for r in res.site_reads:
             t.add_row(str(r.site), str(r.line), r.channel, r.kind, safe(r.observed), safe(r.accused),
                       "yes" if r.agrees else "no")
         out.print(t)
+
+
+@app.command()
+def search(file: Path = typer.Argument(..., help="Text to look up: any file `trace` reads."),
+           workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Which registered documents, versions and sections a text reuses, and who held that content."""
+    from . import formats
+
+    ex = formats.read_leak(file)
+    with Workspace.open(workspace) as ws:
+        res = ws.search(ex.text)
+    if as_json:
+        emit_json(res.to_json())
+        return
+    style = {"derived": "bold red", "shared_quotation": "bold yellow", "topic_only": "bold green",
+             "no_match": "bold green"}[res.verdict]
+    out.print(f"[{style}]Reuse: {res.verdict.upper().replace('_', ' ')}[/]")
+    out.print(safe(res.summary))
+    for note in res.notes:
+        out.print(f"Note: {safe(note)}")
+    _print_sources([_as_dict(m) for m in res.sources], res.exposure)
+
+
+def _as_dict(m) -> dict:
+    from dataclasses import asdict
+
+    return asdict(m)
+
+
+def _print_sources(sources: list[dict], exposure: list[dict]) -> None:
+    """Every source with its passage pairs, versions, sections and content exposure."""
+    for m in sources:
+        d = m["document"]
+        what = "source" if m["derived"] else "shares a quotation with"
+        out.print(f"\n{what.capitalize()}: {d['id']} “{safe(d['title'])}” (version {d['version'] or 1}), "
+                  f"{m['words']} words of the text")
+        t = Table("leak", "source", "kind", "similarity", "section", "leak text")
+        for p in m["passages"]:
+            t.add_row(f"{p['leak_start']}-{p['leak_end']}", f"{p['doc_start']}-{p['doc_end']}",
+                      p["kind"].replace("_", " "), f"{p['similarity']:.2f}", safe(p["section"] or ""),
+                      safe(_clip(_printable(p["leak_text"]), 60)))
+        out.print(t)
+        if len(m["versions"]) > 1:
+            out.print("Versions that contain it: " + ", ".join(
+                f"{v['id']} (v{v['version']})" for v in m["versions"] if v["contains"]) + "; not: " + (", ".join(
+                f"{v['id']} (v{v['version']})" for v in m["versions"] if not v["contains"]) or "none"))
+        if m["sections"]:
+            out.print("Sections it requires: " + ", ".join(safe(x) for x in m["sections"]))
+        out.print(f"Copies that contained it: {len(m['exposure'])}" + (": " + ", ".join(
+            safe(e["recipient"]) for e in m["exposure"][:12]) + (" …" if len(m["exposure"]) > 12 else "")
+            if m["exposure"] else ""))
+    if len([m for m in sources if m["derived"]]) > 1:
+        out.print(f"Recipients whose copies held all of it: {len(exposure)}" + (
+            ": " + ", ".join(safe(e["recipient"]) for e in exposure[:12]) if exposure else ""))
+
+
+def _printable(s: str) -> str:
+    """Text for a summary table: invisible format characters left out (the JSON keeps them)."""
+    import unicodedata
+
+    return "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
 
 
 def _clip(s: str, n: int = 90) -> str:

@@ -73,7 +73,10 @@ def _add_sources(result: TraceResult, found) -> None:
     result.content_exposure = found.exposure
     result.notes.extend(found.notes)
     if result.document is not None:
-        others = [m for m in found.sources if m.derived and m.document["id"] != result.document["id"]]
+        series = next((m.document["series"] for m in found.sources
+                       if m.document["id"] == result.document["id"]), None)
+        others = [m for m in found.sources if m.derived and m.document["id"] != result.document["id"]
+                  and m.document["series"] != series]
         if others:
             result.notes.append("the text also reuses " + ", ".join(
                 f"{m.document['id']} “{m.document['title']}”" for m in others) + " (see sources)")

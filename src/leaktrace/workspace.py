@@ -195,9 +195,10 @@ class Workspace:
         return self.document(doc_id)
 
     def add_documents(self, items: Iterable[dict], *, channels: str | Iterable[str] | None = None,
-                      progress=None) -> list[Document]:
+                      progress=None, skip_existing: bool = False) -> list[Document]:
         """Register many originals in one transaction (all or nothing). Each item has `path`, or
-        `text` with optional `title`, `name` and `format`. progress(n) is called as they go."""
+        `text` with optional `title`, `name` and `format`. progress(n) is called as they go;
+        skip_existing: a text that is already registered is left out instead of stopping."""
         chosen = parse_channels(channels)
         ids = []
         with self.engine.begin() as conn:
@@ -210,10 +211,17 @@ class Workspace:
                     if not text.strip():
                         raise InputError(f"{name}: is empty")
                     src = formats.Source(text.replace("\r\n", "\n"), item.get("format", "txt"), name)
-                ids.append(self._insert_document(conn, src, item.get("title"), chosen, None))
+                try:
+                    ids.append(self._insert_document(conn, src, item.get("title"), chosen, None))
+                except ConflictError:
+                    if not skip_existing:
+                        raise
                 if progress is not None:
                     progress(k)
-        return [self.document(i) for i in ids]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(db.documents).where(db.documents.c.id.in_(ids))).all() if ids else []
+        by_id = {r.id: _document(r) for r in rows}
+        return [by_id[i] for i in ids]
 
     def _insert_document(self, conn, src: "formats.Source", title: str | None, chosen, series) -> int:
         from .search import passages
@@ -655,6 +663,19 @@ class Workspace:
             else:
                 out.append(StampFinding(raw, "forged" if rows else "unknown-copy", copy=cid))
         return out
+
+
+def document_files(folder: str | os.PathLike, recursive: bool = False) -> list[Path]:
+    """The originals leaktrace can register in a folder (hidden files and folders left out),
+    in a stable order."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(f"{root}: is not a folder")
+    pattern = "**/*" if recursive else "*"
+    out = [p for p in root.glob(pattern)
+           if p.is_file() and p.suffix.lower() in formats.FORMATS
+           and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    return sorted(out)
 
 
 def read_key_file(path: str | os.PathLike) -> bytes:

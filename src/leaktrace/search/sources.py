@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import Indel
 from sqlalchemy import select
 
 from .. import sections as secmod
@@ -76,6 +75,7 @@ class SourceMatch:
     derived: bool                  # False when the only reuse is a quotation the source itself quotes
     words: int                     # leak words in the passages
     similarity: float              # share of the leak's words in these passages
+    identical: int                 # leak tokens aligned to identical document tokens (ranks versions)
     passages: list[ReusedPassage] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)    # every version: id, version, contains
@@ -115,7 +115,7 @@ def search(ws: "Workspace", text: str) -> SearchResult:
     if not have_fts:
         result.notes.append("this database has no passage index: paraphrase search is off")
     found = [m for m in (_match(ws, d, text, leak, leak_sents) for d in cands) if m is not None]
-    found.sort(key=lambda m: (-m.words, m.document["version"] is None, -(m.document["version"] or 0)))
+    found.sort(key=lambda m: (-m.words, -m.identical, -(m.document["version"] or 0)))
     covered: list[tuple[int, int]] = []
     for m in _one_per_series(found):
         new = _new_words(text, m.passages, covered)
@@ -157,10 +157,12 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents) -> SourceMatc
     quotes = _quotation_spans(base)
     out: list[ReusedPassage] = []
     if strong:
+        dtoks = ws.doc_index(doc).doc
+        masked = _site_tokens(ws, doc)
         for p in copied:
             lt, dt = text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]
-            sim = Indel.normalized_similarity(_norm(lt), _norm(dt))
-            kind = "verbatim" if sim >= 0.97 else "near_verbatim"
+            sim = _token_similarity(al, dtoks, leak, p, masked)
+            kind = "verbatim" if sim == 1.0 else "near_verbatim"
             if _inside(quotes, p.doc_start, p.doc_end):
                 kind = "shared_quotation"
             out.append(ReusedPassage(p.leak_start, p.leak_end, p.doc_start, p.doc_end, kind, round(sim, 3), None,
@@ -186,7 +188,39 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents) -> SourceMatc
     derived = any(p.kind != "shared_quotation" for p in out)
     return SourceMatch({"id": f"D{doc}", "title": row.title, "series": f"D{row.series or doc}",
                         "version": row.version}, derived, words,
-                       round(words / max(1, len(text.split())), 3), out)
+                       round(words / max(1, len(text.split())), 3), int(al.matched), out)
+
+
+def _site_tokens(ws: "Workspace", doc: int) -> frozenset[int]:
+    """Document tokens inside mark sites, for a document that has been marked: a copy differs
+    from the original there by design, which is not an edit by the leaker."""
+    with ws.engine.connect() as conn:
+        marked = conn.execute(select(db.codes.c.doc).where(db.codes.c.doc == doc)).first() is not None
+    if not marked:
+        return frozenset()
+    _, _, sites, _ = ws.code(doc)
+    out = set()
+    for site in sites:
+        for a, b in site.windows:
+            out.update(range(a - 1, b + 1))
+    return frozenset(out)
+
+
+def _token_similarity(al, dtoks, leak, p, masked: frozenset[int]) -> float:
+    """Share of the passage's tokens copied unchanged: document tokens left unaligned and leak
+    tokens inserted count as edits, except at the document's mark sites."""
+    d0, d1 = dtoks.index_at(p.doc_start), dtoks.index_at(max(p.doc_start, p.doc_end - 1)) + 1
+    l0, l1 = leak.index_at(p.leak_start), leak.index_at(max(p.leak_start, p.leak_end - 1)) + 1
+    aligned = {int(al.doc_to_leak[i]): i for i in range(d0, d1) if al.doc_to_leak[i] >= 0}
+    edits = sum(1 for i in range(d0, d1) if al.doc_to_leak[i] < 0 and i not in masked)
+    last_doc = d0 - 1
+    for j in range(l0, l1):
+        if j in aligned:
+            last_doc = aligned[j]
+        elif last_doc not in masked and last_doc + 1 not in masked:
+            edits += 1
+    total = max(1, (d1 - d0) + (l1 - l0))
+    return round(1.0 - min(1.0, 2 * edits / total), 3)
 
 
 def _paraphrases(text: str, base: str, leak_sents, taken, quotes) -> list[ReusedPassage]:
@@ -265,8 +299,9 @@ def _with_section(p: ReusedPassage, secs) -> ReusedPassage:
 
 
 def _versions(ws: "Workspace", m: SourceMatch, text: str, leak) -> list[dict]:
-    """Every version of the source's series, and whether it contains the leaked content (its
-    alignment to the leak covers at least 90% of what the best version's does)."""
+    """Every version of the source's series, and whether it contains the leaked content: as
+    many leak words in its passages and as many identical tokens as the best version (a
+    version that changed a leaked date or name aligns one token less)."""
     series = int(m.document["series"][1:])
     with ws.engine.connect() as conn:
         rows = conn.execute(select(db.documents.c.id, db.documents.c.version)
@@ -280,8 +315,8 @@ def _versions(ws: "Workspace", m: SourceMatch, text: str, leak) -> list[dict]:
             out.append({"id": f"D{doc}", "version": version, "contains": True})
             continue
         other = _match(ws, doc, text, leak, list(passages.sentences(text)))
-        words = other.words if other is not None else 0
-        out.append({"id": f"D{doc}", "version": version, "contains": words >= 0.9 * best})
+        contains = other is not None and other.words >= best and other.identical >= m.identical
+        out.append({"id": f"D{doc}", "version": version, "contains": contains})
     return out
 
 
@@ -321,10 +356,6 @@ def _inside(spans: Sequence[tuple[int, int]], a: int, b: int) -> bool:
         return False
     inside = sum(max(0, min(b, e) - max(a, s)) for s, e in spans)
     return inside >= 0.8 * (b - a)
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
 
 
 def _words_in(text: str, ps: Sequence[ReusedPassage]) -> int:
