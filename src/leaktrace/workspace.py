@@ -290,7 +290,7 @@ class Workspace:
         with self.engine.connect() as conn:
             row = conn.execute(select(db.documents).where(db.documents.c.id == n)).first()
         if row is None:
-            raise NotFoundError(f"no document {doc_id!s}; `leaktrace doc list` shows the registered ones")
+            raise NotFoundError(f"no document {doc_public_id(n)}; `leaktrace doc list` shows the registered ones")
         return row
 
     def document(self, doc_id: str | int) -> Document:

@@ -71,6 +71,8 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def read_document(path: Path) -> Source:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
