@@ -1,5 +1,5 @@
 """The passage index: every document cut into passages of a few sentences, in SQLite FTS5
-with BM25 ranking and Porter stemming.
+with BM25 ranking.
 
 Fingerprints find copied text; this index finds text that shares a passage's distinctive
 words in any order, which is what a paraphrase or a summary keeps. It only proposes
@@ -96,10 +96,42 @@ def content_words(text: str) -> list[str]:
     return [w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if w not in STOPWORDS]
 
 
+QUERY_TERMS = 16
+
+
+def document_frequencies(conn: Connection, words: Iterable[str]) -> tuple[dict[str, int], int]:
+    """How many passages contain each word, and how many passages there are."""
+    if not available(conn):
+        return {}, 0
+    words = list(dict.fromkeys(words))
+    df: dict[str, int] = {}
+    for i in range(0, len(words), 500):
+        part = words[i:i + 500]
+        marks = ",".join(f":w{k}" for k in range(len(part)))
+        df.update(conn.execute(sql(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})"),
+                               {f"w{k}": w for k, w in enumerate(part)}).all())
+    total = conn.execute(sql("SELECT count(*) FROM passages_docsize")).scalar() or 0
+    return df, int(total)
+
+
+def rarest(conn: Connection, words: Iterable[str], n: int = QUERY_TERMS) -> list[str]:
+    """The n words of the text that fewest passages contain (words no passage has are useless)."""
+    words = list(dict.fromkeys(words))[:400]
+    if not words:
+        return []
+    marks = ",".join(f":w{i}" for i in range(len(words)))
+    rows = conn.execute(sql(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})"),
+                        {f"w{i}": w for i, w in enumerate(words)}).all()
+    return [t for t, _ in sorted(rows, key=lambda r: (r[1], r[0]))[:n]]
+
+
 def query(conn: Connection, text: str, limit: int = 20) -> list[tuple[int, int, int, float]]:
-    """Passages sharing the text's distinctive words: (doc, start, end, bm25 score; higher is better)."""
-    words = list(dict.fromkeys(content_words(text)))[:64]
-    if not words or not available(conn):
+    """Passages sharing the text's most distinctive words: (doc, start, end, bm25 score; higher
+    is better)."""
+    if not available(conn):
+        return []
+    words = rarest(conn, content_words(text))
+    if not words:
         return []
     # every word quoted: the leak is hostile text and must not be read as FTS5 query syntax
     match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)

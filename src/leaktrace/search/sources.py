@@ -33,11 +33,15 @@ if TYPE_CHECKING:
 MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
 MIN_DERIVED_WORDS = 12    # copied words a source needs ...
 MIN_EXACT_RUN = 8         # ... with one run of this many words in a row
-PARA_SEED = 0.34          # stem-set cosine of a leak sentence and a document sentence to pair them
-PARA_SINGLE = 0.6         # a lone paired sentence needs this much
+PARA_SEED = 0.4           # weighted stem cosine of a leak sentence and a document sentence to pair them
+PARA_EXTEND = 0.2         # ... and its neighbours join it with this much
+PARA_MEAN = 0.4           # a paraphrase passage of several sentences needs this mean
+PARA_SINGLE = 0.65        # a lone paired sentence needs this much
+PARA_SPREAD = 4           # paired document sentences further apart than this start a new passage
 PARA_MIN_WORDS = 25       # leak words in paraphrase passages a source needs
 MAX_CANDIDATES = 8
 WINDOW_SENTENCES = 3
+MAX_WINDOWS = 8
 
 _QUOTES = [re.compile(r"\"[^\"\n]{1,2000}\""), re.compile(r"“[^”\n]{1,2000}”"), re.compile(r"«[^»\n]{1,2000}»")]
 _SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ments", "ement", "ation", "ities",
@@ -52,8 +56,33 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in passages.content_words(text))
+class Weights:
+    """Inverse document frequency of words over the passage index, per stem: words that many
+    passages share (boilerplate, the topic's vocabulary) weigh little, rare ones much."""
+
+    def __init__(self, df: dict[str, int], total: int):
+        self.df, self.total = df, total
+
+    def idf(self, word: str) -> float:
+        if not self.total:
+            return 1.0
+        return math.log((self.total + 1) / (self.df.get(word, 0) + 1))
+
+    def vector(self, text: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for w in passages.content_words(text):
+            st = stem(w)
+            out[st] = max(out.get(st, 0.0), self.idf(w))
+        return out
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
 
 
 @dataclass(frozen=True)
@@ -103,18 +132,27 @@ def search(ws: "Workspace", text: str) -> SearchResult:
     leak_words = sum(1 for s in leak.skel if s[0].isalnum())
     hashes = fingerprint.fingerprints(fingerprint.word_skeletons(leak.skel))
     leak_sents = list(passages.sentences(text))
+    result = SearchResult("no_match", "", leak_words)
     with ws.engine.connect() as conn:
         fp = search_index.candidates(conn, hashes, limit=MAX_CANDIDATES)
         have_fts = passages.available(conn)
-        windows = [text[leak_sents[i][0]:leak_sents[min(i + WINDOW_SENTENCES, len(leak_sents)) - 1][1]]
-                   for i in range(0, len(leak_sents), WINDOW_SENTENCES)]
-        bm25 = passages.candidates(conn, windows) if have_fts else {}
-    order = [d for d, _ in fp] + [d for d, _ in sorted(bm25.items(), key=lambda kv: -kv[1])]
-    cands = list(dict.fromkeys(order))[: 2 * MAX_CANDIDATES]
-    result = SearchResult("no_match", "", leak_words)
-    if not have_fts:
+        weights = Weights(*passages.document_frequencies(conn, passages.content_words(text)))
+    # copied text first: fingerprint candidates, aligned token by token
+    found = [m for m in (_match(ws, d, text, leak, leak_sents, weights) for d, _ in fp) if m is not None]
+    copied = [(p.leak_start, p.leak_end) for m in found for p in m.passages if p.kind != "paraphrase"]
+    # then what copying does not explain: the passage index, on the leak's remaining sentences
+    rest = [(a, b) for a, b in leak_sents if not any(a < e and b > s for s, e in copied)]
+    bm25: dict[int, float] = {}
+    if have_fts and sum(len(text[a:b].split()) for a, b in rest) >= PARA_MIN_WORDS // 2:
+        windows = [text[rest[i][0]:rest[min(i + WINDOW_SENTENCES, len(rest)) - 1][1]]
+                   for i in range(0, len(rest), WINDOW_SENTENCES)][:MAX_WINDOWS]
+        with ws.engine.connect() as conn:
+            bm25 = passages.candidates(conn, windows)
+        done = {d for d, _ in fp}
+        more = [d for d, _ in sorted(bm25.items(), key=lambda kv: -kv[1]) if d not in done][:MAX_CANDIDATES]
+        found += [m for m in (_match(ws, d, text, leak, leak_sents, weights) for d in more) if m is not None]
+    elif not have_fts:
         result.notes.append("this database has no passage index: paraphrase search is off")
-    found = [m for m in (_match(ws, d, text, leak, leak_sents) for d in cands) if m is not None]
     found.sort(key=lambda m: (-m.words, -m.identical, -(m.document["version"] or 0)))
     covered: list[tuple[int, int]] = []
     for m in _one_per_series(found):
@@ -124,7 +162,7 @@ def search(ws: "Workspace", text: str) -> SearchResult:
             result.sources.append(m)
             covered.extend((p.leak_start, p.leak_end) for p in m.passages)
     for m in result.sources:
-        _complete(ws, m, text, leak)
+        _complete(ws, m, text, leak, weights)
     taken = {m.document["id"] for m in result.sources}
     result.topic = [{"id": f"D{d}", "bm25": round(s, 2)} for d, s in sorted(bm25.items(), key=lambda kv: -kv[1])
                     if f"D{d}" not in taken][:5]
@@ -148,7 +186,8 @@ def search(ws: "Workspace", text: str) -> SearchResult:
     return result
 
 
-def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents) -> SourceMatch | None:
+def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weights | None = None
+           ) -> SourceMatch | None:
     row = ws._doc_row(doc)
     base = row.base
     al = align(ws.doc_index(doc), leak)
@@ -175,7 +214,7 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents) -> SourceMatc
                 out.append(ReusedPassage(p.leak_start, p.leak_end, p.doc_start, p.doc_end, "shared_quotation",
                                          1.0, None, text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]))
     taken = [(p.leak_start, p.leak_end) for p in out]
-    out.extend(_paraphrases(text, base, leak_sents, taken, quotes))
+    out.extend(_paraphrases(text, base, leak_sents, taken, quotes, weights or Weights({}, 0)))
     if not out:
         return None
     para_words = sum(len(p.leak_text.split()) for p in out if p.kind == "paraphrase")
@@ -223,47 +262,58 @@ def _token_similarity(al, dtoks, leak, p, masked: frozenset[int]) -> float:
     return round(1.0 - min(1.0, 2 * edits / total), 3)
 
 
-def _paraphrases(text: str, base: str, leak_sents, taken, quotes) -> list[ReusedPassage]:
-    """Leak sentences outside copied passages, paired with the document sentence whose
-    content-word stems overlap most; neighbouring pairs merge into passages."""
-    doc_sents = [(a, b, stems(base[a:b])) for a, b in passages.sentences(base)]
-    pairs = []
-    for a, b in leak_sents:
-        if any(a < e and b > s for s, e in taken):
-            continue
-        st = stems(text[a:b])
-        if len(st) < 4:
-            continue
-        best, best_j = 0.0, -1
-        for j, (_, _, ds) in enumerate(doc_sents):
-            if not ds:
-                continue
-            sim = len(st & ds) / math.sqrt(len(st) * len(ds))
-            if sim > best:
-                best, best_j = sim, j
-        if best >= PARA_SEED:
-            pairs.append((a, b, best_j, best))
+def _paraphrases(text: str, base: str, leak_sents, taken, quotes, weights: Weights) -> list[ReusedPassage]:
+    """Reworded passages, found as PAN-style seeds and extensions on sentences.
+
+    Seed: a leak sentence (outside copied passages) whose content-word stems, weighted by
+    rarity, overlap a document sentence by PARA_SEED or more. Extension: the leak sentences
+    next to a seed join it when they overlap a document sentence near the seed's by
+    PARA_EXTEND or more (a paraphrase keeps the order of ideas roughly, not the words).
+    Filter: a passage of several sentences needs a mean of PARA_MEAN, a lone sentence PARA_SINGLE."""
+    doc_sents = [(a, b, weights.vector(base[a:b])) for a, b in passages.sentences(base)]
+    if not doc_sents:
+        return []
+    free = [(a, b) for a, b in leak_sents if not any(a < e and b > s for s, e in taken)]
+    vecs = [weights.vector(text[a:b]) for a, b in free]
+    best = []
+    for v in vecs:
+        sims = [cosine(v, d[2]) if len(v) >= 3 else 0.0 for d in doc_sents]
+        j = max(range(len(sims)), key=sims.__getitem__)
+        best.append((j, sims[j]))
+    used = [False] * len(free)
     out = []
-    run: list[tuple[int, int, int, float]] = []
+    for i in sorted(range(len(free)), key=lambda k: -best[k][1]):
+        if used[i] or best[i][1] < PARA_SEED:
+            continue
+        run = {i: best[i]}
+        for step in (-1, 1):
+            k, anchor = i + step, best[i][0]
+            while 0 <= k < len(free) and not used[k] and "\n\n" not in _between(text, free, k, step):
+                lo, hi = max(0, anchor - PARA_SPREAD), min(len(doc_sents), anchor + PARA_SPREAD + 1)
+                j = max(range(lo, hi), key=lambda x: cosine(vecs[k], doc_sents[x][2]))
+                sim = cosine(vecs[k], doc_sents[j][2])
+                if sim < PARA_EXTEND:
+                    break
+                run[k] = (j, sim)
+                anchor, k = j, k + step
+        ks = sorted(run)
+        mean = sum(run[k][1] for k in ks) / len(ks)
+        if not ((len(ks) >= 2 and mean >= PARA_MEAN) or mean >= PARA_SINGLE):
+            continue
+        for k in ks:
+            used[k] = True
+        la, lb = free[ks[0]][0], free[ks[-1]][1]
+        js = [run[k][0] for k in ks]
+        da, db_ = doc_sents[min(js)][0], doc_sents[max(js)][1]
+        kind = "shared_quotation" if _inside(quotes, da, db_) else "paraphrase"
+        out.append(ReusedPassage(la, lb, da, db_, kind, round(mean, 3), None, text[la:lb], base[da:db_]))
+    return sorted(out, key=lambda p: p.leak_start)
 
-    def flush() -> None:
-        if not run:
-            return
-        mean = sum(x[3] for x in run) / len(run)
-        if len(run) >= 2 or mean >= PARA_SINGLE:
-            la, lb = run[0][0], run[-1][1]
-            js = [x[2] for x in run]
-            da, db_ = doc_sents[min(js)][0], doc_sents[max(js)][1]
-            kind = "shared_quotation" if _inside(quotes, da, db_) else "paraphrase"
-            out.append(ReusedPassage(la, lb, da, db_, kind, round(mean, 3), None, text[la:lb], base[da:db_]))
-        run.clear()
 
-    for p in pairs:
-        if run and (abs(p[2] - run[-1][2]) > 6 or "\n\n" in text[run[-1][1]:p[0]] and abs(p[2] - run[-1][2]) > 3):
-            flush()
-        run.append(p)
-    flush()
-    return out
+def _between(text: str, sents, k: int, step: int) -> str:
+    """The text between sentence k and its neighbour towards the seed."""
+    a, b = (sents[k][1], sents[k + 1][0]) if step < 0 else (sents[k - 1][1], sents[k][0])
+    return text[a:b]
 
 
 def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
@@ -276,7 +326,7 @@ def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
     return out
 
 
-def _complete(ws: "Workspace", m: SourceMatch, text: str, leak) -> None:
+def _complete(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights) -> None:
     """Sections, versions and content exposure of a source."""
     doc = int(m.document["id"][1:])
     secs = ws.sections(doc)
@@ -284,7 +334,7 @@ def _complete(ws: "Workspace", m: SourceMatch, text: str, leak) -> None:
     touched = secmod.touched(secs, spans) if len(secs) > 1 else []
     m.sections = [s.name for s in touched]
     m.passages = [_with_section(p, secs) for p in m.passages]
-    m.versions = _versions(ws, m, text, leak)
+    m.versions = _versions(ws, m, text, leak, weights)
     containing = [int(v["id"][1:]) for v in m.versions if v["contains"]] or [doc]
     m.exposure = _exposure(ws, containing, set(m.sections))
 
@@ -298,7 +348,7 @@ def _with_section(p: ReusedPassage, secs) -> ReusedPassage:
     return replace(p, section=", ".join(s.name for s in hit))
 
 
-def _versions(ws: "Workspace", m: SourceMatch, text: str, leak) -> list[dict]:
+def _versions(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights) -> list[dict]:
     """Every version of the source's series, and whether it contains the leaked content: as
     many leak words in its passages and as many identical tokens as the best version (a
     version that changed a leaked date or name aligns one token less)."""
@@ -314,7 +364,7 @@ def _versions(ws: "Workspace", m: SourceMatch, text: str, leak) -> list[dict]:
         if f"D{doc}" == m.document["id"]:
             out.append({"id": f"D{doc}", "version": version, "contains": True})
             continue
-        other = _match(ws, doc, text, leak, list(passages.sentences(text)))
+        other = _match(ws, doc, text, leak, list(passages.sentences(text)), weights)
         contains = other is not None and other.words >= best and other.identical >= m.identical
         out.append({"id": f"D{doc}", "version": version, "contains": contains})
     return out

@@ -113,7 +113,8 @@ UPGRADES = {
 # the full-text index of passages behind paraphrase search (SQLite FTS5; other databases
 # do without it, and search says so)
 PASSAGES_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
-                "body, doc UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='porter unicode61')")
+                "body, doc UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='unicode61 remove_diacritics 2')",
+                "CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'row')")
 
 
 def upgrade(engine: Engine, version: str | None) -> str | None:
@@ -143,7 +144,8 @@ def create_passages(conn) -> bool:
 
     if conn.dialect.name != "sqlite":
         return False
-    conn.execute(text(PASSAGES_DDL))
+    for stmt in PASSAGES_DDL:
+        conn.execute(text(stmt))
     return True
 
 
