@@ -6,6 +6,8 @@
    then runs a case: access log, exposure set, an audited reveal, HTML and PDF reports.
 4. A Word briefing is e-mailed to twelve leads through a mail server; a phone photo of one
    lead's printed page is traced through OCR.
+5. A blog paraphrases a section of the memo: source search names the document, the section
+   and everyone who held it.
 It drives the real `leaktrace` command, exactly as a user would type it.
 """
 
@@ -33,7 +35,7 @@ def step(title: str) -> None:
 
 
 def sh(*args: str, quiet: bool = False) -> str:
-    shown = " ".join(str(a).replace(str(OUT) + "/", "") for a in args)
+    shown = " ".join(str(a).replace(str(OUT) + "/", "").replace(str(HERE) + "/", "examples/") for a in args)
     print(f"$ leaktrace {shown}")
     env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"), COLUMNS="120")
     proc = subprocess.run([str(LEAKTRACE), *map(str, args)], env=env, capture_output=True, text=True)
@@ -143,6 +145,10 @@ def main() -> None:
     photograph(OUT / "print" / f"{LEAD}.pdf", OUT / "photo.jpg")
     print(f"Wrote {OUT.name}/photo.jpg: page 1 at 300 dpi, tilted, blurred, noisy, JPEG-compressed.")
     sh("trace", OUT / "photo.jpg")
+
+    step("11. A blog retells part of the memo in its own words: no mark survives, the source does")
+    print("(examples/blog_post.txt paraphrases the memo's budget and phasing without quoting it)")
+    sh("search", HERE / "blog_post.txt")
 
 
 def briefing_docx(md: Path, out: Path) -> None:

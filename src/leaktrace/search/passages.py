@@ -16,8 +16,12 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, Engine
 
 MAX_WORDS = 80
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|\n|$)")
+# a full stop followed directly by a letter or digit (46.8, example.org, e.g.) ends nothing
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\w))+(?:[.!?]+[\"'”’)]*|\n|$)")
 _WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
+# content words: words of three letters or more, and numbers (46.8, 2026, 12): a reworded
+# passage keeps its figures
+_CONTENT = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][^\W_]{2,}", re.UNICODE)
 STOPWORDS = frozenset("""
 a about above after again against all also although am an and any are as at be because been before
 being below between both but by can could did do does doing down during each either else ever every
@@ -93,7 +97,7 @@ def backfill(engine: Engine) -> None:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if w not in STOPWORDS]
+    return [w for w in (m.group(0).casefold() for m in _CONTENT.finditer(text)) if w not in STOPWORDS]
 
 
 QUERY_TERMS = 16

@@ -35,9 +35,9 @@ MIN_DERIVED_WORDS = 12    # copied words a source needs ...
 MIN_EXACT_RUN = 8         # ... with one run of this many words in a row
 PARA_SEED = 0.4           # weighted stem cosine of a leak sentence and a document sentence to pair them
 PARA_EXTEND = 0.2         # ... and its neighbours join it with this much
-PARA_MEAN = 0.4           # a paraphrase passage of several sentences needs this mean
+PARA_MEAN = 0.35          # a paraphrase passage of several sentences needs this mean
 PARA_SINGLE = 0.65        # a lone paired sentence needs this much
-PARA_SPREAD = 4           # paired document sentences further apart than this start a new passage
+PARA_SPREAD = 6           # paired document sentences further apart than this start a new passage
 PARA_MIN_WORDS = 25       # leak words in paraphrase passages a source needs
 MAX_CANDIDATES = 8
 WINDOW_SENTENCES = 3
@@ -288,7 +288,7 @@ def _paraphrases(text: str, base: str, leak_sents, taken, quotes, weights: Weigh
         run = {i: best[i]}
         for step in (-1, 1):
             k, anchor = i + step, best[i][0]
-            while 0 <= k < len(free) and not used[k] and "\n\n" not in _between(text, free, k, step):
+            while 0 <= k < len(free) and not used[k]:
                 lo, hi = max(0, anchor - PARA_SPREAD), min(len(doc_sents), anchor + PARA_SPREAD + 1)
                 j = max(range(lo, hi), key=lambda x: cosine(vecs[k], doc_sents[x][2]))
                 sim = cosine(vecs[k], doc_sents[j][2])
@@ -308,12 +308,6 @@ def _paraphrases(text: str, base: str, leak_sents, taken, quotes, weights: Weigh
         kind = "shared_quotation" if _inside(quotes, da, db_) else "paraphrase"
         out.append(ReusedPassage(la, lb, da, db_, kind, round(mean, 3), None, text[la:lb], base[da:db_]))
     return sorted(out, key=lambda p: p.leak_start)
-
-
-def _between(text: str, sents, k: int, step: int) -> str:
-    """The text between sentence k and its neighbour towards the seed."""
-    a, b = (sents[k][1], sents[k + 1][0]) if step < 0 else (sents[k - 1][1], sents[k][0])
-    return text[a:b]
 
 
 def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
