@@ -300,6 +300,39 @@ def trace(file: Path = typer.Argument(..., help="The leak: text, Markdown, HTML 
         out.print(t)
 
 
+semantic_app = typer.Typer(no_args_is_help=True, help="The optional semantic (sentence-embedding) index.")
+app.add_typer(semantic_app, name="semantic")
+
+
+@semantic_app.command("build")
+def semantic_build(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Embed every registered document's passages; later documents are added as they come."""
+    with Workspace.open(workspace) as ws:
+        with Progress(TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True, disable=as_json) as bar:
+            task = bar.add_task("", total=None)
+            added = ws.build_semantic_index(lambda k, n: bar.update(task, completed=k, total=n))
+    if as_json:
+        emit_json({"passages_added": added})
+    else:
+        out.print(f"Semantic index up to date ({added} passages added).")
+
+
+@semantic_app.command("status")
+def semantic_status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Whether semantic search can run here, and whether the index is built."""
+    from .search import semantic
+
+    with Workspace.open(workspace) as ws:
+        problem = semantic.missing()
+        built = semantic.SemanticIndex(ws.path, ws.engine).exists()
+    if as_json:
+        emit_json({"available": problem is None, "missing": problem, "index_built": built})
+        return
+    out.print(problem or ("Semantic search is available; the index is "
+                          + ("built." if built else "not built yet: run `leaktrace semantic build`.")))
+
+
 @app.command()
 def search(file: Path = typer.Argument(..., help="Text to look up: any file `trace` reads."),
            workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:

@@ -192,6 +192,7 @@ class Workspace:
         series = self._doc_row(version_of) if version_of is not None else None
         with self.engine.begin() as conn:
             doc_id = self._insert_document(conn, src, title, chosen, series)
+        self._update_semantic()
         return self.document(doc_id)
 
     def add_documents(self, items: Iterable[dict], *, channels: str | Iterable[str] | None = None,
@@ -221,7 +222,16 @@ class Workspace:
         with self.engine.connect() as conn:
             rows = conn.execute(select(db.documents).where(db.documents.c.id.in_(ids))).all() if ids else []
         by_id = {r.id: _document(r) for r in rows}
+        self._update_semantic()
         return [by_id[i] for i in ids]
+
+    def _update_semantic(self) -> None:
+        """Once the optional semantic index exists, new documents go into it as they are added."""
+        from .search import semantic
+
+        index = semantic.SemanticIndex(self.path, self.engine)
+        if index.exists() and semantic.missing() is None:
+            index.build()
 
     def _insert_document(self, conn, src: "formats.Source", title: str | None, chosen, series) -> int:
         from .search import passages
@@ -278,6 +288,12 @@ class Workspace:
             rows = conn.execute(select(db.documents).where(db.documents.c.series == (row.series or row.id))
                                 .order_by(db.documents.c.version)).all()
         return [_document(r) for r in rows] or [_document(row)]
+
+    def build_semantic_index(self, progress=None) -> int:
+        """Embed every passage into the optional semantic index (created on first use)."""
+        from .search import semantic
+
+        return semantic.SemanticIndex(self.path, self.engine).build(progress)
 
     def search(self, text: str):
         """Which registered documents, versions and sections a text reuses, passage by passage."""

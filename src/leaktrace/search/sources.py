@@ -143,16 +143,27 @@ def search(ws: "Workspace", text: str) -> SearchResult:
     # then what copying does not explain: the passage index, on the leak's remaining sentences
     rest = [(a, b) for a, b in leak_sents if not any(a < e and b > s for s, e in copied)]
     bm25: dict[int, float] = {}
-    if have_fts and sum(len(text[a:b].split()) for a, b in rest) >= PARA_MIN_WORDS // 2:
-        windows = [text[rest[i][0]:rest[min(i + WINDOW_SENTENCES, len(rest)) - 1][1]]
-                   for i in range(0, len(rest), WINDOW_SENTENCES)][:MAX_WINDOWS]
-        with ws.engine.connect() as conn:
-            bm25 = passages.candidates(conn, windows)
+    semantic_hits: dict = {}
+    reworded = sum(len(text[a:b].split()) for a, b in rest) >= PARA_MIN_WORDS // 2
+    if reworded:
+        spans = [(rest[i][0], rest[min(i + WINDOW_SENTENCES, len(rest)) - 1][1])
+                 for i in range(0, len(rest), WINDOW_SENTENCES)][:MAX_WINDOWS]
+        windows = [text[a:b] for a, b in spans]
+        if have_fts:
+            with ws.engine.connect() as conn:
+                bm25 = passages.candidates(conn, windows)
+        else:
+            result.notes.append("this database has no passage index: paraphrase search by words is off")
+        semantic_hits = _semantic(ws, spans, windows, result.notes)
+        for hits in semantic_hits.values():
+            for h in hits:
+                bm25.setdefault(h.doc, 0.0)
         done = {d for d, _ in fp}
-        more = [d for d, _ in sorted(bm25.items(), key=lambda kv: -kv[1]) if d not in done][:MAX_CANDIDATES]
-        found += [m for m in (_match(ws, d, text, leak, leak_sents, weights) for d in more) if m is not None]
-    elif not have_fts:
-        result.notes.append("this database has no passage index: paraphrase search is off")
+        ranked = [d for d, _ in sorted(bm25.items(), key=lambda kv: -kv[1])]
+        ranked = list(dict.fromkeys([h.doc for hs in semantic_hits.values() for h in hs] + ranked))
+        more = [d for d in ranked if d not in done][:MAX_CANDIDATES]
+        found += [m for m in (_match(ws, d, text, leak, leak_sents, weights, semantic_hits) for d in more)
+                  if m is not None]
     found.sort(key=lambda m: (-m.words, -m.identical, -(m.document["version"] or 0)))
     covered: list[tuple[int, int]] = []
     for m in _one_per_series(found):
@@ -161,8 +172,9 @@ def search(ws: "Workspace", text: str) -> SearchResult:
         if new >= max(need, 0.5 * _words_in(text, m.passages)):
             result.sources.append(m)
             covered.extend((p.leak_start, p.leak_end) for p in m.passages)
+    hits = semantic_hits if reworded else {}
     for m in result.sources:
-        _complete(ws, m, text, leak, weights)
+        _complete(ws, m, text, leak, weights, hits)
     taken = {m.document["id"] for m in result.sources}
     result.topic = [{"id": f"D{d}", "bm25": round(s, 2)} for d, s in sorted(bm25.items(), key=lambda kv: -kv[1])
                     if f"D{d}" not in taken][:5]
@@ -186,8 +198,24 @@ def search(ws: "Workspace", text: str) -> SearchResult:
     return result
 
 
-def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weights | None = None
-           ) -> SourceMatch | None:
+def _semantic(ws: "Workspace", spans, windows, notes: list[str]) -> dict:
+    """Leak windows (by span) paired with passages whose embeddings are close, when the optional
+    semantic index is there; otherwise a note says what is missing."""
+    from . import semantic
+
+    problem = semantic.missing()
+    index = semantic.SemanticIndex(ws.path, ws.engine)
+    if problem:
+        notes.append(problem.replace("semantic search needs", "semantic search is off; it needs"))
+        return {}
+    if not index.exists():
+        notes.append("semantic search is off: no semantic index yet (run `leaktrace semantic build`)")
+        return {}
+    return dict(zip(spans, index.query(windows, k=5)))
+
+
+def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weights | None = None,
+           semantic_hits: dict | None = None) -> SourceMatch | None:
     row = ws._doc_row(doc)
     base = row.base
     al = align(ws.doc_index(doc), leak)
@@ -215,6 +243,14 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
                                          1.0, None, text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]))
     taken = [(p.leak_start, p.leak_end) for p in out]
     out.extend(_paraphrases(text, base, leak_sents, taken, quotes, weights or Weights({}, 0)))
+    from .semantic import MATCH
+
+    for (la, lb), hits in (semantic_hits or {}).items():
+        for h in hits:
+            if h.doc == doc and h.similarity >= MATCH and not any(la < p.leak_end and lb > p.leak_start for p in out):
+                kind = "shared_quotation" if _inside(quotes, h.start, h.end) else "paraphrase"
+                out.append(ReusedPassage(la, lb, h.start, h.end, kind, h.similarity, None, text[la:lb],
+                                         base[h.start:h.end]))
     if not out:
         return None
     para_words = sum(len(p.leak_text.split()) for p in out if p.kind == "paraphrase")
@@ -320,7 +356,7 @@ def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
     return out
 
 
-def _complete(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights) -> None:
+def _complete(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights, semantic_hits: dict) -> None:
     """Sections, versions and content exposure of a source."""
     doc = int(m.document["id"][1:])
     secs = ws.sections(doc)
@@ -328,7 +364,7 @@ def _complete(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights
     touched = secmod.touched(secs, spans) if len(secs) > 1 else []
     m.sections = [s.name for s in touched]
     m.passages = [_with_section(p, secs) for p in m.passages]
-    m.versions = _versions(ws, m, text, leak, weights)
+    m.versions = _versions(ws, m, text, leak, weights, semantic_hits)
     containing = [int(v["id"][1:]) for v in m.versions if v["contains"]] or [doc]
     m.exposure = _exposure(ws, containing, set(m.sections))
 
@@ -342,7 +378,8 @@ def _with_section(p: ReusedPassage, secs) -> ReusedPassage:
     return replace(p, section=", ".join(s.name for s in hit))
 
 
-def _versions(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights) -> list[dict]:
+def _versions(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights, semantic_hits: dict
+              ) -> list[dict]:
     """Every version of the source's series, and whether it contains the leaked content: as
     many leak words in its passages and as many identical tokens as the best version (a
     version that changed a leaked date or name aligns one token less)."""
@@ -358,7 +395,7 @@ def _versions(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights
         if f"D{doc}" == m.document["id"]:
             out.append({"id": f"D{doc}", "version": version, "contains": True})
             continue
-        other = _match(ws, doc, text, leak, list(passages.sentences(text)), weights)
+        other = _match(ws, doc, text, leak, list(passages.sentences(text)), weights, semantic_hits)
         contains = other is not None and other.words >= best and other.identical >= m.identical
         out.append({"id": f"D{doc}", "version": version, "contains": contains})
     return out
