@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import struct
 import zlib
 
 import pytest
+import requires
+from requires import need_tesseract
 from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz import fuzz
 
-from leaktrace.errors import InputError
 from leaktrace.formats.image import extract_image, tidy_ocr_text
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -22,13 +21,6 @@ LINES = [
     "Gull Island ferry will sail from the western pier.",
 ]
 SENTENCE = " ".join(LINES)
-
-
-def need_tesseract() -> None:
-    if shutil.which("tesseract") is None:
-        if os.environ.get("LEAKTRACE_REQUIRE_SYSTEM_DEPS"):
-            pytest.fail("tesseract missing")
-        pytest.skip("tesseract not installed")
 
 
 def picture(lines: list[str], *, ink: str = "black", paper: str = "white", size: tuple[int, int] | None = None,
@@ -45,11 +37,7 @@ def picture(lines: list[str], *, ink: str = "black", paper: str = "white", size:
 
 
 def refusal(data: bytes, name: str = "leak.png") -> str:
-    with pytest.raises(InputError) as e:
-        extract_image(data, name)
-    message = str(e.value)
-    assert message.startswith(f"{name}: ") and "\n" not in message
-    return message
+    return requires.refusal(extract_image, data, name)
 
 
 def test_a_screenshot_is_read_by_ocr_as_one_paragraph():

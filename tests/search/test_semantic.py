@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from clirunner import run
+from requires import require
 from reuse_samples import PARAPHRASE
 from samples import MEMO
 
@@ -15,11 +14,7 @@ from leaktrace.search import passages, semantic
 
 
 def need_semantic():
-    problem = semantic.missing()
-    if problem:
-        if os.environ.get("LEAKTRACE_REQUIRE_SYSTEM_DEPS"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require(semantic.missing())
 
 
 def test_the_encoder_reproduces_the_model():

@@ -27,7 +27,7 @@ from ..ledger import chain, importers
 from ..ledger.book import Ledger
 from ..models import CopyScore, PassageMatch, SiteRead, TraceResult
 from ..store import db
-from .exposure import CopyContains, Exposed, exposure_set, whole_document
+from .exposure import CopyContains, Exposed, exposure_set
 from .protected import ProtectedChannel, Protection, normalize_channel
 from .pseudonyms import Pseudonyms, Subject
 from .tables import CASE_TABLES, case_artifacts, case_reveals, case_traces, cases, protected_channels

@@ -16,7 +16,6 @@ from lxml import etree, html
 
 from ..errors import InputError
 from . import slots as slotmod
-from .base import Extracted
 
 STAMP_META = "leaktrace-stamp"
 
