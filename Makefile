@@ -23,7 +23,10 @@ test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: system-deps $(STAMP)
+	bash scripts/bench-deps.sh
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/photo.py
+	$(BIN)/python bench/pan.py --results bench/PAN.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
