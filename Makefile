@@ -24,9 +24,9 @@ test: system-deps $(STAMP)
 
 bench: system-deps $(STAMP)
 	bash scripts/bench-deps.sh
-	$(BIN)/python bench/run.py
 	$(BIN)/python bench/photo.py
 	$(BIN)/python bench/pan.py --results bench/PAN.md
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

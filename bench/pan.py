@@ -29,12 +29,10 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import platform
 import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ if str(HERE) not in sys.path:
 
 from pan_metrics import Span, detects, false_source, pan_measures, side_recall, top1_hit  # noqa: E402
 from stats import clopper_pearson, fmt_pct  # noqa: E402
+from runinfo import git_commit, log, machine  # noqa: E402
 
 SEED = "leaktrace-pan-v1"
 DISTRACTOR_SEED = 50_000_000      # corpus.make_document seeds of the distractors start here
@@ -65,32 +64,10 @@ LABELS = {"verbatim": "verbatim excerpt, 25-300 words, in filler", "light": "ver
           "neg-quote": "unrelated prose quoting one sentence in quotation marks"}
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu or platform.processor(), "python": platform.python_version(),
-            "platform": platform.platform()}
 
 
-def git_commit() -> str:
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True,
-                               text=True).stdout.strip()
-        return rev + (" with uncommitted changes in src/ (at the start of the run)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def percentile(xs: list[float], q: float) -> float:

@@ -65,6 +65,7 @@ for _p in (str(HERE), str(ROOT / "src")):
         sys.path.insert(0, _p)
 
 from report import md_table
+from runinfo import log, machine
 from stats import clopper_pearson, fmt_pct, fmt_upper
 
 SEED = "leaktrace-bench-v1"          # workspace seed: the same key as bench/run.py's workspaces
@@ -119,10 +120,6 @@ def plan(quick: bool, trials: int | None) -> list[PhotoCell]:
             if n:
                 cells.append(PhotoCell(dpi, cond, "full", n, negative=True))
     return cells
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------- pages and regions
@@ -417,23 +414,11 @@ def run(trials: int | None = None, quick: bool = False, workers: int = 2, sample
     return {"meta": {"when": when, "quick": quick, "trials": trials, "workers": workers, "elapsed_s": elapsed,
                      "seed": SEED, "trial_seed": TRIAL_SEED, "recipients": RECIPIENTS, "words": len(base.split()),
                      "sites_by_channel": dict(sites_by), "sites_by_kind": dict(kinds_by),
-                     "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"), "machine": _machine(),
+                     "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"), "machine": machine(),
                      "tesseract": _tesseract_version(), "mark_timings": timings},
             "cells": [asdict(c) | {"key": c.key} for c in cells], "trials": records}
 
 
-def _machine() -> dict:
-    import platform
-
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu or platform.processor(), "python": platform.python_version()}
 
 
 def _tesseract_version() -> str:

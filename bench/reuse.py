@@ -36,6 +36,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leaktrace.search.passages import STOPWORDS
+
 __all__ = ["Doc", "Corpus", "Leak", "WordNet", "LeakMaker", "find_html_root", "find_wordnet",
            "build_corpus", "DIFFICULTIES", "NEGATIVES"]
 
@@ -65,18 +67,10 @@ _WORD_RE = re.compile(r"\S+")
 _ABBREV = frozenset("e.g i.e etc vs cf al mr mrs dr no fig approx resp".split())
 _SENT_END = re.compile(r"[.!?][\"')\]”’]*\s+")
 
-STOP = frozenset("""
-a about above after again against all also although am an and any are as at be because been before
-being below between both but by can could did do does doing down during each either else ever every
-few for from further had has have having he her here hers herself him himself his how however i if
-in into is it its itself just least less let like made make many may me might more most much must my
-myself neither no nor not now of off often on once one only or other others our ours ourselves out
-over own per perhaps rather same several shall she should since so some such than that the their
-theirs them themselves then there these they this those though through thus to too under until up
-upon us very was we were what when where whether which while who whom whose why will with within
-without would yet you your yours yourself yourselves use used uses using return returns returned
-value values object objects function functions method methods class classes module modules type
-types python file files data default true false none
+# the search's own stop words, and words too common in the Python documentation to paraphrase
+STOP = STOPWORDS | frozenset("""
+use used uses using return returns returned value values object objects function functions method methods
+class classes module modules type types python file files data default true false none
 """.split())
 
 # function words a careless retyping drops or adds (light edits)

@@ -25,13 +25,10 @@ import argparse
 import dataclasses
 import datetime as _dt
 import json
-import os
-import platform
 import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +47,7 @@ from report import (collusion_table, find, md_table, negative_table, pooled_fals
                     single_table, targets_table)
 from report import Target as TargetRow  # noqa: E402
 from workspaces import make_workspace, recipient_ids  # noqa: E402
+from runinfo import git_commit, log, machine  # noqa: E402
 
 from leaktrace import simulate  # noqa: E402
 
@@ -181,32 +179,10 @@ def target_rows(results: list[CellResult], n_small: int, n_large: int, extra: di
 
 # ---------------------------------------------------------------------------- helpers
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu or platform.processor(), "python": platform.python_version(),
-            "platform": platform.platform()}
 
 
-def git_commit() -> str:
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True,
-                               text=True).stdout.strip()
-        return rev + (" with uncommitted changes in src/ (at the start of the run)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def library_version() -> str:
@@ -374,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     md = render_report(meta, results)
     print(md)
     if results_path is not None:
-        results_path.write_text(md + "\n", encoding="utf-8")
+        # the print-and-photograph and source-search benchmarks write their own sections
+        extra = [f.read_text(encoding="utf-8").strip() for f in (HERE / "PHOTO.md", HERE / "PAN.md") if f.is_file()]
+        results_path.write_text("\n\n".join([md.rstrip(), *extra]) + "\n", encoding="utf-8")
         log(f"wrote {results_path}")
     log(f"done in {elapsed / 60:.1f} min")
     return 0

@@ -11,17 +11,4 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
        "(python3-doc) and the WordNet 3.0 database files (wordnet-base)" >&2
   exit 1
 fi
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "bench-deps: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  echo "bench-deps: the PAN-style benchmark needs these Debian packages: ${missing[*]}" >&2
-  echo "bench-deps: run: sudo apt-get install ${missing[*]}" >&2
-  exit 1
-fi
+exec bash "$(dirname "$0")/apt-missing.sh" bench-deps "${PKGS[@]}"

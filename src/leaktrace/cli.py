@@ -71,8 +71,7 @@ def doc_add(file: Path = typer.Argument(..., help="Original document (.txt, .md,
             if not files:
                 raise InputError(f"{file}: no .txt, .md, .html, .docx or .pdf files"
                                  f"{'' if recursive else ' (use --recursive for subfolders)'}")
-            with Progress(TextColumn("registering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          console=Console(stderr=True), transient=True, disable=as_json) as bar:
+            with _counting("registering", as_json) as bar:
                 task = bar.add_task("", total=len(files))
                 docs = ws.add_documents(({"path": f} for f in files), channels=channels,
                                         progress=lambda n: bar.update(task, completed=n),
@@ -308,8 +307,7 @@ app.add_typer(semantic_app, name="semantic")
 def semantic_build(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Embed every registered document's passages; later documents are added as they come."""
     with Workspace.open(workspace) as ws:
-        with Progress(TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=Console(stderr=True), transient=True, disable=as_json) as bar:
+        with _counting("embedding", as_json) as bar:
             task = bar.add_task("", total=None)
             added = ws.build_semantic_index(lambda k, n: bar.update(task, completed=k, total=n))
     if as_json:
@@ -385,6 +383,12 @@ def _print_sources(sources: list[dict], exposure: list[dict]) -> None:
     if len([m for m in sources if m["derived"]]) > 1:
         out.print(f"Recipients whose copies held all of it: {len(exposure)}" + (
             ": " + ", ".join(safe(e["recipient"]) for e in exposure[:12]) if exposure else ""))
+
+
+def _counting(label: str, quiet: bool) -> Progress:
+    """A progress bar on stderr counting items ("12/300"), gone when done; none with --json."""
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True, disable=quiet)
 
 
 def _printable(s: str) -> str:

@@ -19,7 +19,7 @@ def docs(ws):
 
 
 def _base(ws, doc):
-    return ws.code(doc.id)[1] if False else ws._doc_row(doc.id).base
+    return ws._doc_row(doc.id).base
 
 
 def test_a_verbatim_excerpt_gives_exact_offsets_on_both_sides(docs):

@@ -7,6 +7,7 @@ leak that keeps the fact: retyping, and paraphrase that repeats the detail.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,58 +43,48 @@ def resolve(original: str) -> tuple[str, list[Declared]]:
     return "".join(out), declared
 
 
+def _regions(original: str) -> list[tuple[int, int, int, int, str]]:
+    """Every declaration as (base start, base end, original start, original end, first alternative)."""
+    out, shift = [], 0
+    for m in MARKUP_RE.finditer(original):
+        first = m.group(1).split("|")[0].strip()
+        out.append((m.start() - shift, m.start() - shift + len(first), m.start(), m.end(), first))
+        shift += (m.end() - m.start()) - len(first)
+    return out
+
+
 def to_original(original: str, edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A copy's edits of the base text as edits of the original, where every declaration
     `{{a|b}}` is replaced whole: by the variant an edit chose, else by its first alternative."""
-    marks = list(MARKUP_RE.finditer(original))
-    if not marks:
-        return [e for e in edits if e[2] != original[e[0]:e[1]]]
-    out: list[tuple[int, int, str]] = []
-    regions = []  # (base start, base end, original start, original end, first alternative)
-    shift = 0
-    for m in marks:
-        first = m.group(1).split("|")[0].strip()
-        bstart = m.start() - shift
-        regions.append((bstart, bstart + len(first), m.start(), m.end(), first))
-        shift += (m.end() - m.start()) - len(first)
-    chosen: dict[int, str] = {}
+    regions = _regions(original)
     starts = [r[0] for r in regions]
-    import bisect
-
+    chosen: dict[int, str] = {}
+    out: list[tuple[int, int, str]] = []
     for s, e, rep in edits:
         k = bisect.bisect_right(starts, s) - 1
-        if k >= 0 and regions[k][0] <= s and e <= regions[k][1] and (s, e) == regions[k][:2] \
-                and regions[k][1] > regions[k][0]:
+        if k >= 0 and (s, e) == regions[k][:2] and regions[k][1] > regions[k][0]:
             chosen[k] = rep
             continue
-        # outside every declaration: shift by the markup before it
+        # outside every declaration: shifted by all the markup before it (original end - base end
+        # of the last declaration before it)
         before = k if k >= 0 and s >= regions[k][1] else k - 1
-        delta = 0
-        if before >= 0:
-            r = regions[before]
-            delta = (r[3] - r[2]) - (r[1] - r[0]) + _delta_before(regions, before)
+        delta = regions[before][3] - regions[before][1] if before >= 0 else 0
         if rep != original[s + delta:e + delta]:
             out.append((s + delta, e + delta, rep))
-    for k, r in enumerate(regions):
-        out.append((r[2], r[3], chosen.get(k, r[4])))
+    out.extend((r[2], r[3], chosen.get(k, r[4])) for k, r in enumerate(regions))
     return sorted(out)
 
 
 def original_to_base(original: str, pos: int) -> int:
     """The base-text offset of an offset of the original (inside a declaration: its start)."""
     shift = 0
-    for m in MARKUP_RE.finditer(original):
-        if m.start() >= pos:
+    for bstart, bend, ostart, oend, _ in _regions(original):
+        if ostart >= pos:
             break
-        first = m.group(1).split("|")[0].strip()
-        if pos < m.end():
-            return m.start() - shift
-        shift += (m.end() - m.start()) - len(first)
+        if pos < oend:
+            return bstart
+        shift = oend - bend
     return pos - shift
-
-
-def _delta_before(regions, k: int) -> int:
-    return sum((r[3] - r[2]) - (r[1] - r[0]) for r in regions[:k])
 
 
 def find(tokens: Tokens, declared: list[Declared]) -> Iterator[Site]:
