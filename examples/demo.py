@@ -6,8 +6,9 @@
    then runs a case: access log, exposure set, an audited reveal, HTML and PDF reports.
 4. A Word briefing is e-mailed to twelve leads through a mail server; a phone photo of one
    lead's printed page is traced through OCR.
-5. A blog paraphrases a section of the memo: source search names the document, the section
-   and everyone who held it.
+5. A blog paraphrases a section of the memo without copying a phrase: source search names
+   the document and the section as a possible paraphrase (a lead, not evidence) and
+   everyone who held that section.
 It drives the real `leaktrace` command, exactly as a user would type it.
 """
 
@@ -146,8 +147,9 @@ def main() -> None:
     print(f"Wrote {OUT.name}/photo.jpg: page 1 at 300 dpi, tilted, blurred, noisy, JPEG-compressed.")
     sh("trace", OUT / "photo.jpg")
 
-    step("11. A blog retells part of the memo in its own words: no mark survives, the source does")
-    print("(examples/blog_post.txt paraphrases the memo's budget and phasing without quoting it)")
+    step("11. A blog retells part of the memo in its own words: no mark survives, the source is a lead")
+    print("(examples/blog_post.txt paraphrases the memo's budget and phasing without copying a phrase:\n"
+          " words alone cannot prove that, so search reports a possible paraphrase and who held that section)")
     sh("search", HERE / "blog_post.txt")
 
 

@@ -31,4 +31,5 @@ def test_demo_traces_the_article_to_the_leaking_copy(tmp_path):
     assert "Verdict: IDENTIFIED" in photo and "isla.tiwari" in photo and "Read as image (ocr)" in photo
     # the paraphrasing blog is traced to the memo's section by source search
     blog = proc.stdout.split("$ leaktrace search examples/blog_post.txt", 1)[1]
-    assert "Reuse: DERIVED" in blog and "3. Scope of the renewal programme" in blog and "paraphrase" in blog
+    assert "Reuse: POSSIBLE PARAPHRASE" in blog and "3. Scope of the renewal programme" in blog
+    assert "Copies that contained it: 200" in blog

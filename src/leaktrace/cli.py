@@ -343,8 +343,8 @@ def search(file: Path = typer.Argument(..., help="Text to look up: any file `tra
     if as_json:
         emit_json(res.to_json())
         return
-    style = {"derived": "bold red", "shared_quotation": "bold yellow", "topic_only": "bold green",
-             "no_match": "bold green"}[res.verdict]
+    style = {"derived": "bold red", "possible_paraphrase": "bold yellow", "shared_quotation": "bold yellow",
+             "topic_only": "bold green", "no_match": "bold green"}[res.verdict]
     out.print(f"[{style}]Reuse: {res.verdict.upper().replace('_', ' ')}[/]")
     out.print(safe(res.summary))
     for note in res.notes:
@@ -362,7 +362,8 @@ def _print_sources(sources: list[dict], exposure: list[dict]) -> None:
     """Every source with its passage pairs, versions, sections and content exposure."""
     for m in sources:
         d = m["document"]
-        what = "source" if m["derived"] else "shares a quotation with"
+        what = ("source" if m["derived"] else "possibly paraphrases"
+                if any(p["kind"] == "possible_paraphrase" for p in m["passages"]) else "shares a quotation with")
         out.print(f"\n{what.capitalize()}: {d['id']} “{safe(d['title'])}” (version {d['version'] or 1}), "
                   f"{m['words']} words of the text")
         t = Table("leak", "source", "kind", "similarity", "section", "leak text")

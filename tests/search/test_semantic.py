@@ -54,7 +54,7 @@ def test_without_the_extra_search_works_and_says_what_it_lacks(ws, monkeypatch, 
     monkeypatch.setattr(semantic, "_importable", lambda module: module != "usearch")
     assert "usearch" in semantic.missing() and "leaktrace[semantic]" in semantic.missing()
     res = ws.search(PARAPHRASE)
-    assert res.verdict == "derived"
+    assert res.verdict == "possible_paraphrase"
     assert any("semantic search is off" in n and "usearch" in n for n in res.notes)
     with pytest.raises(InputError, match="usearch"):
         ws.build_semantic_index()

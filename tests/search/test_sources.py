@@ -48,16 +48,35 @@ def test_light_edits_are_near_verbatim(docs):
     assert 0.8 < res.sources[0].passages[0].similarity < 0.97
 
 
-def test_a_paraphrase_is_found_by_passage_and_section(docs):
+def test_a_paraphrase_with_nothing_copied_is_a_lead_not_evidence(docs):
     ws, memo, _ = docs
     res = ws.search(PARAPHRASE)
-    assert res.verdict == "derived" and res.sources[0].document["id"] == memo.id
-    kinds = {p.kind for p in res.sources[0].passages}
-    assert kinds == {"paraphrase"}
-    assert res.sources[0].sections == ["Why we are doing this"]
-    p = res.sources[0].passages[0]
+    # four sentences in a row pair with four memo sentences in order: a possible paraphrase,
+    # named with its section and who held it, but never called a derived leak on words alone
+    assert res.verdict == "possible_paraphrase" and not res.exposure
+    (src,) = res.sources
+    assert src.document["id"] == memo.id and not src.derived
+    assert {p.kind for p in src.passages} == {"possible_paraphrase"}
+    assert src.sections == ["Why we are doing this"]
+    p = src.passages[0]
     base = _base(ws, memo)
     assert "western depots" in base[p.doc_start:p.doc_end] and "drifted apart" in PARAPHRASE[p.leak_start:p.leak_end]
+    assert "lead, not evidence" in res.summary
+
+
+def test_reworded_text_around_a_copied_phrase_is_one_derived_passage(docs):
+    ws, memo, _ = docs
+    base = _base(ws, memo)
+    kept = "Crews at Millbrook wait for parts that sit unused at Fenwick"
+    # the leak copies one phrase and rewords the rest of the passage, in the memo's order
+    leak = (kept + ", and each winter Fenwick borrows Millbrook vans. The authors think both depots "
+            "ought to share a single stores system and a single rota ahead of the coming storm season.")
+    res = ws.search("From our notes: " + leak)
+    assert res.verdict == "derived" and res.sources[0].document["id"] == memo.id
+    (p,) = res.sources[0].passages          # one passage, not a copied piece and stray sentences
+    assert p.kind == "paraphrase" and 0.3 < p.similarity < 0.75
+    assert p.leak_text == leak
+    assert p.doc_text.startswith(kept) and p.doc_text.endswith("before the next storm season.")
 
 
 def test_two_documents_in_one_leak_are_two_sources(docs):

@@ -33,12 +33,17 @@ if TYPE_CHECKING:
 MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
 MIN_DERIVED_WORDS = 12    # copied words a source needs ...
 MIN_EXACT_RUN = 8         # ... with one run of this many words in a row
-PARA_SEED = 0.4           # weighted stem cosine of a leak sentence and a document sentence to pair them
-PARA_EXTEND = 0.2         # ... and its neighbours join it with this much
-PARA_MEAN = 0.35          # a paraphrase passage of several sentences needs this mean
-PARA_SINGLE = 0.65        # a lone paired sentence needs this much
-PARA_SPREAD = 6           # paired document sentences further apart than this start a new passage
-PARA_MIN_WORDS = 25       # leak words in paraphrase passages a source needs
+PARA_EXTEND = 0.3         # weighted stem cosine for a reworded sentence next to copied text to join it
+PARA_SPREAD = 3           # ... with a document sentence at most this many sentences from the copied text's
+PARA_SEED = 0.35          # with nothing copied: a sentence pairing this well seeds a reworded run ...
+PARA_PAIR = 0.2           # ... its neighbours join pairing this well with the next document sentences ...
+PARA_RUN = 4              # ... and a run of this many different document sentences ...
+PARA_MEAN = 0.35          # ... with this mean is a possible paraphrase (never a derived leak on its own)
+NEAR_VERBATIM = 0.75      # token similarity from which a passage is near-verbatim rather than reworded
+MERGE_GAP = 30            # pieces this many leak words apart or closer ...
+MERGE_SKIP = 50           # ... whose document spans are at most this many words further apart are one passage
+PARA_MIN_WORDS = 25       # leak words in possible-paraphrase passages a source needs
+DERIVED_KINDS = ("verbatim", "near_verbatim", "paraphrase")
 MAX_CANDIDATES = 8
 WINDOW_SENTENCES = 3
 MAX_WINDOWS = 8
@@ -139,7 +144,7 @@ def search(ws: "Workspace", text: str) -> SearchResult:
         weights = Weights(*passages.document_frequencies(conn, passages.content_words(text)))
     # copied text first: fingerprint candidates, aligned token by token
     found = [m for m in (_match(ws, d, text, leak, leak_sents, weights) for d, _ in fp) if m is not None]
-    copied = [(p.leak_start, p.leak_end) for m in found for p in m.passages if p.kind != "paraphrase"]
+    copied = [(p.leak_start, p.leak_end) for m in found for p in m.passages if p.kind in DERIVED_KINDS]
     # then what copying does not explain: the passage index, on the leak's remaining sentences
     rest = [(a, b) for a, b in leak_sents if not any(a < e and b > s for s, e in copied)]
     bm25: dict[int, float] = {}
@@ -164,7 +169,8 @@ def search(ws: "Workspace", text: str) -> SearchResult:
         more = [d for d in ranked if d not in done][:MAX_CANDIDATES]
         found += [m for m in (_match(ws, d, text, leak, leak_sents, weights, semantic_hits) for d in more)
                   if m is not None]
-    found.sort(key=lambda m: (-m.words, -m.identical, -(m.document["version"] or 0)))
+    # derived sources first (copied text, and reworded text around it), then by leak words covered
+    found.sort(key=lambda m: (not m.derived, -m.words, -m.identical, -(m.document["version"] or 0)))
     covered: list[tuple[int, int]] = []
     for m in _one_per_series(found):
         new = _new_words(text, m.passages, covered)
@@ -185,6 +191,13 @@ def search(ws: "Workspace", text: str) -> SearchResult:
         names = "; ".join(f"{m.document['id']} “{m.document['title']}” ({m.words} words, "
                           f"{', '.join(sorted({p.kind for p in m.passages}))})" for m in derived)
         result.summary = f"The text reuses {len(derived)} registered document(s): {names}."
+    elif any(p.kind == "possible_paraphrase" for m in result.sources for p in m.passages):
+        result.verdict = "possible_paraphrase"
+        best = next(m for m in result.sources if any(p.kind == "possible_paraphrase" for p in m.passages))
+        result.summary = (f"No passage is copied, but {best.words} words read like a rewording of "
+                          f"{best.document['id']} “{best.document['title']}”: sentence after sentence pairs "
+                          "with its sentences in order. Words alone cannot tell a paraphrase from an "
+                          "independent text on the same facts, so this is a lead, not evidence of a leak.")
     elif result.sources:
         result.verdict = "shared_quotation"
         result.summary = ("The text shares only quotations with registered documents (a public statement "
@@ -219,48 +232,37 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
     row = ws._doc_row(doc)
     base = row.base
     al = align(ws.doc_index(doc), leak)
-    copied = [p for p in al.passages if p.words >= MIN_PASSAGE_WORDS]
-    strong = any(p.longest_run >= MIN_EXACT_RUN for p in copied) and sum(p.words for p in copied) >= MIN_DERIVED_WORDS
     quotes = _quotation_spans(base)
-    out: list[ReusedPassage] = []
-    if strong:
-        dtoks = ws.doc_index(doc).doc
-        masked = _site_tokens(ws, doc)
-        for p in copied:
-            lt, dt = text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]
-            sim = _token_similarity(al, dtoks, leak, p, masked)
-            kind = "verbatim" if sim == 1.0 else "near_verbatim"
-            if _inside(quotes, p.doc_start, p.doc_end):
-                kind = "shared_quotation"
-            out.append(ReusedPassage(p.leak_start, p.leak_end, p.doc_start, p.doc_end, kind, round(sim, 3), None,
-                                     lt, dt))
-    else:
-        # too little copied text to call the leak derived; but a public statement that the
-        # document quotes is worth naming as what it is
-        for p in copied:
-            if _inside(quotes, p.doc_start, p.doc_end):
-                out.append(ReusedPassage(p.leak_start, p.leak_end, p.doc_start, p.doc_end, "shared_quotation",
-                                         1.0, None, text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end]))
-    taken = [(p.leak_start, p.leak_end) for p in out]
-    out.extend(_paraphrases(text, base, leak_sents, taken, quotes, weights or Weights({}, 0)))
+    copied = [p for p in al.passages if p.words >= MIN_PASSAGE_WORDS]
+    # text the document itself quotes (a public statement) is named as such, and never grows
+    # into, or counts towards, a derived passage
+    own = [p for p in copied if not _inside(quotes, p.doc_start, p.doc_end)]
+    quoted = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in copied if p not in own]
+    strong = any(p.longest_run >= MIN_EXACT_RUN for p in own) and sum(p.words for p in own) >= MIN_DERIVED_WORDS
+    seeds = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in own] if strong else []
+    doc_sents = list(passages.sentences(base))
+    pairs = _pairs(text, base, leak_sents, doc_sents, seeds + quoted, weights or Weights({}, 0))
+    pieces = seeds + _extend(leak_sents, doc_sents, seeds, pairs)
+    pieces += _runs(leak_sents, doc_sents, pieces + quoted, pairs)
     from .semantic import MATCH
 
     for (la, lb), hits in (semantic_hits or {}).items():
         for h in hits:
-            if h.doc == doc and h.similarity >= MATCH and not any(la < p.leak_end and lb > p.leak_start for p in out):
-                kind = "shared_quotation" if _inside(quotes, h.start, h.end) else "paraphrase"
-                out.append(ReusedPassage(la, lb, h.start, h.end, kind, h.similarity, None, text[la:lb],
-                                         base[h.start:h.end]))
+            if h.doc == doc and h.similarity >= MATCH and not _covered(pieces + quoted, la, lb):
+                pieces.append(_Piece(la, lb, h.start, h.end, h.similarity, "semantic"))
+    masked = _site_tokens(ws, doc) if strong else frozenset()
+    # a reworded sentence joins copied text only when it ends up in the same passage
+    groups = [g for g in _merge(text, base, pieces) if {q.origin for q in g} != {"extension"}]
+    groups += [[q] for q in quoted]
+    out = [_passage(text, base, g, al, ws.doc_index(doc).doc, leak, quotes, masked) for g in groups]
+    possible = sum(len(p.leak_text.split()) for p in out if p.kind == "possible_paraphrase")
+    if possible < PARA_MIN_WORDS:
+        out = [p for p in out if p.kind != "possible_paraphrase"]
     if not out:
         return None
-    para_words = sum(len(p.leak_text.split()) for p in out if p.kind == "paraphrase")
-    if not strong and para_words < PARA_MIN_WORDS:
-        out = [p for p in out if p.kind == "shared_quotation"]
-        if not out:
-            return None
     out.sort(key=lambda p: p.leak_start)
     words = _words_in(text, out)
-    derived = any(p.kind != "shared_quotation" for p in out)
+    derived = any(p.kind in DERIVED_KINDS for p in out)
     return SourceMatch({"id": f"D{doc}", "title": row.title, "series": f"D{row.series or doc}",
                         "version": row.version}, derived, words,
                        round(words / max(1, len(text.split())), 3), int(al.matched), out)
@@ -281,11 +283,12 @@ def _site_tokens(ws: "Workspace", doc: int) -> frozenset[int]:
     return frozenset(out)
 
 
-def _token_similarity(al, dtoks, leak, p, masked: frozenset[int]) -> float:
+def _token_similarity(al, dtoks, leak, leak_start: int, leak_end: int, doc_start: int, doc_end: int,
+                      masked: frozenset[int]) -> float:
     """Share of the passage's tokens copied unchanged: document tokens left unaligned and leak
     tokens inserted count as edits, except at the document's mark sites."""
-    d0, d1 = dtoks.index_at(p.doc_start), dtoks.index_at(max(p.doc_start, p.doc_end - 1)) + 1
-    l0, l1 = leak.index_at(p.leak_start), leak.index_at(max(p.leak_start, p.leak_end - 1)) + 1
+    d0, d1 = dtoks.index_at(doc_start), dtoks.index_at(max(doc_start, doc_end - 1)) + 1
+    l0, l1 = leak.index_at(leak_start), leak.index_at(max(leak_start, leak_end - 1)) + 1
     aligned = {int(al.doc_to_leak[i]): i for i in range(d0, d1) if al.doc_to_leak[i] >= 0}
     edits = sum(1 for i in range(d0, d1) if al.doc_to_leak[i] < 0 and i not in masked)
     last_doc = d0 - 1
@@ -298,52 +301,161 @@ def _token_similarity(al, dtoks, leak, p, masked: frozenset[int]) -> float:
     return round(1.0 - min(1.0, 2 * edits / total), 3)
 
 
-def _paraphrases(text: str, base: str, leak_sents, taken, quotes, weights: Weights) -> list[ReusedPassage]:
-    """Reworded passages, found as PAN-style seeds and extensions on sentences.
+@dataclass(frozen=True)
+class _Piece:
+    """A piece of evidence before merging: copied text, a reworded sentence next to copied text
+    (extension), or a sentence of a reworded run or a semantic hit with nothing copied."""
+    leak_start: int
+    leak_end: int
+    doc_start: int
+    doc_end: int
+    sim: float
+    origin: str          # copied | extension | run | semantic
 
-    Seed: a leak sentence (outside copied passages) whose content-word stems, weighted by
-    rarity, overlap a document sentence by PARA_SEED or more. Extension: the leak sentences
-    next to a seed join it when they overlap a document sentence near the seed's by
-    PARA_EXTEND or more (a paraphrase keeps the order of ideas roughly, not the words).
-    Filter: a passage of several sentences needs a mean of PARA_MEAN, a lone sentence PARA_SINGLE."""
-    doc_sents = [(a, b, weights.vector(base[a:b])) for a, b in passages.sentences(base)]
+
+def _pairs(text: str, base: str, leak_sents, doc_sents, seeds, weights: Weights) -> dict[int, list[float]]:
+    """For every leak sentence that copied text does not already cover, its weighted stem cosine
+    with every document sentence (a sentence with fewer than three content words pairs with nothing)."""
     if not doc_sents:
+        return {}
+    dvecs = [weights.vector(base[a:b]) for a, b in doc_sents]
+    out = {}
+    for i, (a, b) in enumerate(leak_sents):
+        if _covered(seeds, a, b):
+            continue
+        v = weights.vector(text[a:b])
+        if len(v) >= 3:
+            out[i] = [cosine(v, d) for d in dvecs]
+    return out
+
+
+def _covered(seeds, a: int, b: int) -> bool:
+    return any(s.leak_start < b and s.leak_end > a for s in seeds)
+
+
+def _sentence_at(doc_sents, offset: int) -> int:
+    """Index of the document sentence holding (or following) a character offset."""
+    for j, (a, b) in enumerate(doc_sents):
+        if offset < b:
+            return j
+    return len(doc_sents) - 1
+
+
+def _extend(leak_sents, doc_sents, seeds, pairs) -> list[_Piece]:
+    """Extension (PAN): the reworded sentences next to copied text join it when they pair with a
+    document sentence near the copied text's by PARA_EXTEND or more."""
+    if not seeds:
         return []
-    free = [(a, b) for a, b in leak_sents if not any(a < e and b > s for s, e in taken)]
-    vecs = [weights.vector(text[a:b]) for a, b in free]
-    best = []
-    for v in vecs:
-        sims = [cosine(v, d[2]) if len(v) >= 3 else 0.0 for d in doc_sents]
-        j = max(range(len(sims)), key=sims.__getitem__)
-        best.append((j, sims[j]))
-    used = [False] * len(free)
+    anchor: dict[int, tuple[int, int]] = {}      # leak sentence -> document sentences (first, last)
+    for i, (a, b) in enumerate(leak_sents):
+        hit = [s for s in seeds if s.leak_start < b and s.leak_end > a]
+        if hit:
+            anchor[i] = (_sentence_at(doc_sents, min(s.doc_start for s in hit)),
+                         _sentence_at(doc_sents, max(s.doc_end for s in hit) - 1))
     out = []
-    for i in sorted(range(len(free)), key=lambda k: -best[k][1]):
-        if used[i] or best[i][1] < PARA_SEED:
+    for order in (range(len(leak_sents)), range(len(leak_sents) - 1, -1, -1)):
+        for i in order:
+            step = 1 if order.step == 1 else -1
+            prev = i - step
+            if i in anchor or prev not in anchor or i not in pairs:
+                continue
+            at = anchor[prev][1] if step == 1 else anchor[prev][0]
+            lo, hi = max(0, at - PARA_SPREAD), min(len(doc_sents), at + PARA_SPREAD + 1)
+            j = max(range(lo, hi), key=pairs[i].__getitem__)
+            if pairs[i][j] >= PARA_EXTEND:
+                anchor[i] = (j, j)
+                out.append(_Piece(*leak_sents[i], *doc_sents[j], pairs[i][j], "extension"))
+    return out
+
+
+def _runs(leak_sents, doc_sents, pieces, pairs) -> list[_Piece]:
+    """Reworded passages with no copied text: seed-and-extend on sentences. A leak sentence
+    pairing with a document sentence by PARA_SEED seeds a run; its neighbours join while each
+    pairs (PARA_PAIR) with a document sentence just after (or, for a swap, just before) the
+    previous one. A run needs PARA_RUN different document sentences in that order and a mean of
+    PARA_MEAN: one sentence, or several that all echo one document sentence, is what two texts
+    on the same subject share. Even then it is only a possible paraphrase (see module notes)."""
+    free = {i: row for i, row in pairs.items() if not _covered(pieces, *leak_sents[i])}
+    best = {i: max(range(len(row)), key=row.__getitem__) for i, row in free.items()}
+    used: set[int] = set()
+    out: list[_Piece] = []
+    for i in sorted(free, key=lambda k: -free[k][best[k]]):
+        if i in used or free[i][best[i]] < PARA_SEED:
             continue
         run = {i: best[i]}
-        for step in (-1, 1):
-            k, anchor = i + step, best[i][0]
-            while 0 <= k < len(free) and not used[k]:
-                lo, hi = max(0, anchor - PARA_SPREAD), min(len(doc_sents), anchor + PARA_SPREAD + 1)
-                j = max(range(lo, hi), key=lambda x: cosine(vecs[k], doc_sents[x][2]))
-                sim = cosine(vecs[k], doc_sents[j][2])
-                if sim < PARA_EXTEND:
+        for step in (1, -1):
+            k, at = i + step, best[i]
+            while k in free and k not in used:
+                lo, hi = (at - 1, at + 3) if step == 1 else (at - 3, at + 1)
+                near = [j for j in range(max(0, lo), min(len(doc_sents), hi + 1)) if j != at]
+                j = max(near, key=free[k].__getitem__, default=None)
+                if j is None or free[k][j] < PARA_PAIR:
                     break
-                run[k] = (j, sim)
-                anchor, k = j, k + step
-        ks = sorted(run)
-        mean = sum(run[k][1] for k in ks) / len(ks)
-        if not ((len(ks) >= 2 and mean >= PARA_MEAN) or mean >= PARA_SINGLE):
-            continue
-        for k in ks:
-            used[k] = True
-        la, lb = free[ks[0]][0], free[ks[-1]][1]
-        js = [run[k][0] for k in ks]
-        da, db_ = doc_sents[min(js)][0], doc_sents[max(js)][1]
-        kind = "shared_quotation" if _inside(quotes, da, db_) else "paraphrase"
-        out.append(ReusedPassage(la, lb, da, db_, kind, round(mean, 3), None, text[la:lb], base[da:db_]))
-    return sorted(out, key=lambda p: p.leak_start)
+                run[k] = j
+                at, k = j, k + step
+        mean = sum(free[k][j] for k, j in run.items()) / len(run)
+        if len(set(run.values())) >= PARA_RUN and mean >= PARA_MEAN:
+            used.update(run)
+            out.extend(_Piece(*leak_sents[k], *doc_sents[j], free[k][j], "run") for k, j in run.items())
+    return out
+
+
+def _merge(text: str, base: str, pieces: list[_Piece]) -> list[list[_Piece]]:
+    """Pieces at most MERGE_GAP words apart in the leak make one passage when their document
+    spans are about as close (MERGE_SKIP words more, either way: a paraphrase drops clauses
+    and swaps neighbouring sentences), as one reused passage should be reported once. Sentences
+    picked from further apart (a summary) stay separate passages. Groups are merged again
+    until none is left to merge, so a swap does not cut a passage in two."""
+
+    def near(g: list[_Piece], h: list[_Piece]) -> bool:
+        lend = max(q.leak_end for q in g)
+        lstart = min(q.leak_start for q in h)
+        d0, d1 = min(q.doc_start for q in g), max(q.doc_end for q in g)
+        e0, e1 = min(q.doc_start for q in h), max(q.doc_end for q in h)
+        gap = len(text[lend:lstart].split()) if lstart > lend else 0
+        skip = (len(base[d1:e0].split()) if e0 > d1 else len(base[e1:d0].split()) if e1 < d0 else 0)
+        return gap <= MERGE_GAP and skip <= gap + MERGE_SKIP
+
+    groups = [[p] for p in sorted(pieces, key=lambda p: (p.leak_start, p.leak_end))]
+    merged = True
+    while merged and len(groups) > 1:
+        merged, out = False, [groups[0]]
+        for g in groups[1:]:
+            if near(out[-1], g):
+                out[-1] = out[-1] + g
+                merged = True
+            else:
+                out.append(g)
+        groups = out
+    return groups
+
+
+def _passage(text: str, base: str, group: list[_Piece], al, dtoks, leak, quotes,
+             masked: frozenset[int]) -> ReusedPassage:
+    """One reported passage from merged pieces: copied or near-verbatim when the tokens say so,
+    reworded when words were replaced or sentences only pair by their stems."""
+    la, lb = min(p.leak_start for p in group), max(p.leak_end for p in group)
+    da, db_ = min(p.doc_start for p in group), max(p.doc_end for p in group)
+    if any(p.origin == "copied" for p in group):
+        sim = _token_similarity(al, dtoks, leak, la, lb, da, db_, masked)
+        kind = "verbatim" if sim == 1.0 else "near_verbatim" if sim >= NEAR_VERBATIM else "paraphrase"
+        if kind == "paraphrase":
+            sim = _tokens_in_common(al, dtoks, leak, la, lb, da, db_)
+    else:
+        sim = round(sum(p.sim for p in group) / len(group), 3)
+        kind = "paraphrase" if any(p.origin == "extension" for p in group) else "possible_paraphrase"
+    if _inside(quotes, da, db_):
+        kind = "shared_quotation"
+    return ReusedPassage(la, lb, da, db_, kind, sim, None, text[la:lb], base[da:db_])
+
+
+def _tokens_in_common(al, dtoks, leak, leak_start: int, leak_end: int, doc_start: int, doc_end: int) -> float:
+    """Share of a reworded passage's tokens (leak and document side together) that the words it
+    keeps account for: 2 x aligned / (leak tokens + document tokens)."""
+    d0, d1 = dtoks.index_at(doc_start), dtoks.index_at(max(doc_start, doc_end - 1)) + 1
+    l0, l1 = leak.index_at(leak_start), leak.index_at(max(leak_start, leak_end - 1)) + 1
+    aligned = sum(1 for i in range(d0, d1) if l0 <= al.doc_to_leak[i] < l1)
+    return round(2 * aligned / max(1, (d1 - d0) + (l1 - l0)), 3)
 
 
 def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
