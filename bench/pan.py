@@ -54,14 +54,19 @@ BATCH = 1000                      # documents per add_documents call
 HEAVY_BINS = ((100, 160), (170, 230), (240, 300))   # words of the paraphrase
 LENGTH_BINS = (25, 50, 100, 200, 300)
 # leaks per difficulty at full scale (--scale multiplies, --quick uses QUICK)
-FULL = {"verbatim": 200, "light": 60, "heavy": 100, "summary": 200, "two-sources": 150, "neg-topic": 200,
-        "neg-quote": 200}          # verbatim and light: per length bin; heavy: per bin
-QUICK = {"verbatim": 8, "light": 4, "heavy": 6, "summary": 12, "two-sources": 10, "neg-topic": 15, "neg-quote": 15}
+FULL = {"verbatim": 200, "light": 60, "heavy": 100, "summary": 200, "two-sources": 150, "quoted": 200,
+        "neg-topic": 200, "neg-quote": 200}          # verbatim and light: per length bin; heavy: per bin
+QUICK = {"verbatim": 8, "light": 4, "heavy": 6, "summary": 12, "two-sources": 10, "quoted": 10, "neg-topic": 15,
+         "neg-quote": 15}
 RERUN_AT_LARGEST = {"verbatim": 30, "heavy": 40, "neg-topic": 80, "neg-quote": 80}   # per bin for verbatim/heavy
 LABELS = {"verbatim": "verbatim excerpt, 25-300 words, in filler", "light": "verbatim + ~5% word edits",
           "heavy": "heavy paraphrase, 100-300 words", "summary": "summary: 3-5 compressed sentences of 400+ words",
-          "two-sources": "two verbatim passages from two documents", "neg-topic": "held-out page, same subject",
-          "neg-quote": "unrelated prose quoting one sentence in quotation marks"}
+          "two-sources": "two verbatim passages from two documents",
+          "quoted": "prose quoting one 12-40-word sentence of a document in quotation marks",
+          "neg-topic": "held-out page, same subject",
+          "neg-quote": "prose quoting a public statement that a registered document quotes too"}
+POSITIVES = ("verbatim", "light", "heavy", "summary", "two-sources", "quoted")
+VERDICTS = ("derived", "possible_paraphrase", "shared_quotation", "topic_only", "no_match")
 
 
 
@@ -201,6 +206,7 @@ def make_leaks(maker, counts: dict, quick: bool) -> list:
         leaks += [x for x in (maker.heavy(i, lo, hi) for i in range(counts["heavy"])) if x]
     leaks += [x for x in (maker.summary(i) for i in range(counts["summary"])) if x]
     leaks += [x for x in (maker.two_sources(i) for i in range(counts["two-sources"])) if x]
+    leaks += [x for x in (maker.quoted(i) for i in range(counts["quoted"])) if x]
     leaks += [maker.neg_topic(i) for i in range(counts["neg-topic"])]
     leaks += [x for x in (maker.neg_quote(i) for i in range(counts["neg-quote"])) if x]
     return leaks
@@ -241,7 +247,7 @@ def tally(recs: list[dict]) -> dict:
     for r in recs:
         by[r["difficulty"]].append(r)
     pos = [r for r in recs if r["truth"]]
-    groups = [(d, by[d]) for d in ("verbatim", "light", "heavy", "summary", "two-sources") if by[d]]
+    groups = [(d, by[d]) for d in POSITIVES if by[d]]
     groups.append(("all positives", pos))
     groups.append(("overall (with negatives)", recs))
     for name, rs in groups:
@@ -392,6 +398,10 @@ def render(meta: dict, records: list[dict]) -> str:
             "document were removed first, so filler never copies a registered document (it may still "
             "describe the same functions: the documentation talks about its modules in several places, "
             "e.g. the What's New pages).",
+            f"- public statements: {cs.get('statements', 0)} registered documents (a seeded quarter) quote one "
+            "12–40-word sentence of a held-out page in quotation marks, as a paragraph of their own (\"The release "
+            "notes put it plainly: \\\"...\\\"\"); the held-out paragraph it came from leaves the filler. These are "
+            "the public statements of the `neg-quote` negatives.",
             f"- scale: the {cs['registered_docs']:,} real documents are registered first; the 10,000 and 100,000 "
             f"document stages are padded with synthetic distractors, `corpus.make_document(seed, 300–1,000 words)` "
             f"(memo-like business prose, seeds from {DISTRACTOR_SEED:,}). The distractors are on another subject, "
@@ -424,10 +434,13 @@ def render(meta: dict, records: list[dict]) -> str:
             f"{100 * gen['summary_compression']:.0f}% of the originals).",
             "- `two-sources`: verbatim passages of 50–150 words from two documents with filler between; both "
             "must be found.",
+            "- `quoted`: 1–3 held-out paragraphs with one 12–40-word sentence of a registered document inside "
+            "quotation marks (\"As the documentation puts it, \\\"...\\\"\"): quoting a document is leaking it, "
+            "so the right answer is `derived` and the quoted document.",
             "- negatives (no case): `neg-topic`, 150–400 words of a held-out documentation page (same subject "
-            "matter and vocabulary, never registered); `neg-quote`, 1–3 held-out paragraphs with one 12–40-word "
-            "sentence of a registered document inside quotation marks (\"As the documentation puts it, "
-            "\\\"...\\\"\"). The right answer is any verdict but `derived`.", ""]
+            "matter and vocabulary, never registered); `neg-quote`, 1–3 held-out paragraphs quoting, in "
+            "quotation marks, a public statement that a registered document quotes too (below). The right "
+            "answer is any verdict but `derived`; for `neg-quote` it should be `shared_quotation`.", ""]
     out += ["### Measures", "",
             "Character-level PAN measures (Potthast et al. 2010, \"An Evaluation Framework for Plagiarism "
             "Detection\"; PAN 2013 text alignment), bench/pan_metrics.py: a detection is one passage pair that "
@@ -441,7 +454,7 @@ def render(meta: dict, records: list[dict]) -> str:
             "among `sources`). `ranked 1st` drops the verdict condition. False source rate = share of negatives "
             "with verdict `derived`.", ""]
     rows = []
-    for name in ("verbatim", "light", "heavy", "summary", "two-sources", "all positives", "overall (with negatives)"):
+    for name in (*POSITIVES, "all positives", "overall (with negatives)"):
         if name not in t:
             continue
         x = t[name]
@@ -462,22 +475,21 @@ def render(meta: dict, records: list[dict]) -> str:
             brow.append([d, label, n, ci(k, n), fmt_pct(k2, n)])
     out += ["Top-1 by length:", "", md_table(["difficulty", "words", "leaks", "top-1", "ranked 1st"], brow), ""]
     vrows = []
-    for name in ("verbatim", "light", "heavy", "summary", "two-sources"):
+    for name in POSITIVES:
         if name in t:
             v = t[name]["verdicts"]
-            vrows.append([name] + [v.get(k, 0) for k in ("derived", "shared_quotation", "topic_only", "no_match")])
-    out += ["Verdicts on the positives:", "",
-            md_table(["difficulty", "derived", "shared_quotation", "topic_only", "no_match"], vrows), ""]
+            vrows.append([name] + [v.get(k, 0) for k in VERDICTS])
+    out += ["Verdicts on the positives:", "", md_table(["difficulty", *VERDICTS], vrows), ""]
     nrows = []
     for kind, x in neg.items():
         v = x["verdicts"]
         nrows.append([kind, LABELS.get(kind, ""), x["n"], f"{x['words_median']:.0f}",
-                      *[v.get(k, 0) for k in ("derived", "shared_quotation", "topic_only", "no_match")],
+                      *[v.get(k, 0) for k in VERDICTS],
                       f"**{fmt_pct(x['false'], x['n'])}** (≤{100 * x['upper']:.1f}%)", x["detections"],
                       (f"{x['quoted_named']}/{x['n']}" if kind == "neg-quote" else "")])
     out += [f"### Negatives ({qs:,} documents registered)", "",
-            md_table(["negatives", "text", "leaks", "words (median)", "derived", "shared_quotation", "topic_only",
-                      "no_match", "false source rate (95% upper, Clopper–Pearson)", "detections",
+            md_table(["negatives", "text", "leaks", "words (median)", *VERDICTS,
+                      "false source rate (95% upper, Clopper–Pearson)", "detections",
                       "quoted document among sources"], nrows), ""]
     if big_recs:
         tb = tally(big_recs)
@@ -557,8 +569,7 @@ def targets(meta: dict, recs: list[dict], t: dict, neg: dict) -> list[list[str]]
             parts = [f"precision {f3(x['precision'])} ({x['outside']:,} of {x['detections']:,} detections lie "
                      "outside every case: on filler or negatives, or naming another document), recall "
                      f"{f3(x['recall'])}, granularity {f3(x['granularity'])}"]
-            worst = sorted((t[d]["plagdet"], d) for d in ("verbatim", "light", "heavy", "summary", "two-sources")
-                           if d in t)
+            worst = sorted((t[d]["plagdet"], d) for d in POSITIVES if d in t)
             parts.append("by difficulty: " + ", ".join(
                 f"{d} {f3(p)} (P {f3(t[d]['precision'])}, R {f3(t[d]['recall'])} = leak side "
                 f"{f3(t[d]['recall_leak'])} / source side {f3(t[d]['recall_src'])}, granularity "

@@ -41,7 +41,7 @@ from leaktrace.search.passages import STOPWORDS
 __all__ = ["Doc", "Corpus", "Leak", "WordNet", "LeakMaker", "find_html_root", "find_wordnet",
            "build_corpus", "DIFFICULTIES", "NEGATIVES"]
 
-DIFFICULTIES = ("verbatim", "light", "heavy", "summary", "two-sources")
+DIFFICULTIES = ("verbatim", "light", "heavy", "summary", "two-sources", "quoted")
 NEGATIVES = ("neg-topic", "neg-quote")
 
 HTML_ROOTS = ("/usr/share/doc/python3-doc/html", "/usr/share/doc/python3.11-doc/html",
@@ -54,6 +54,10 @@ GRAM = 8                  # word n-gram for uniqueness of excerpts and near-dupl
 FILLER_GRAM = 6           # held-out paragraphs sharing a word 6-gram with a registered document are dropped
 HELDOUT_SHARE = 0.12      # of the pages
 NEAR_DUP = 0.5            # share of a document's 8-grams found in one earlier document
+STATEMENT_SHARE = 0.25    # of the registered documents quote a public statement (a held-out sentence)
+# how a registered document quotes a public statement (written for this benchmark)
+STATEMENT_FORMS = ("The release notes put it plainly: \"{s}\"", "As the announcement said, “{s}”",
+                   "The maintainers wrote at the time: \"{s}\"", "In the words of the public changelog, “{s}”")
 
 SKIP_PAGES = re.compile(r"^(genindex.*|search|py-modindex|contents|index|copyright|license|download|about)\.html$")
 DROP_XPATH = (".//div[contains(concat(' ', @class, ' '), ' highlight')] | .//pre | .//table | .//dt"
@@ -315,6 +319,7 @@ class Corpus:
     registered: list[Doc]          # in registration order (seeded shuffle)
     heldout: list[Doc]             # never registered: filler and same-topic negatives
     stats: dict
+    statements: list[tuple[str, str]] = field(default_factory=list)   # (public statement, key of the doc quoting it)
     shared: dict[int, int] = field(default_factory=dict, repr=False)  # 8-gram -> doc index, -1 if 2+
 
     def reused_share(self, doc_index: int, text: str) -> float:
@@ -350,6 +355,7 @@ def build_corpus(html_root: Path, seed: str, log=lambda m: None) -> Corpus:
         for i, (t, ps) in enumerate(docs):
             d = Doc.make(f"{rel}#{i}", t, rel, ps)
             (held_docs if held else reg_docs).append(d)
+    reg_docs, statements = _quote_statements(reg_docs, held_docs, seed)
     # near-duplicates among registered documents (the first kept wins, in page order)
     owner: dict[int, int] = {}
     keep: list[Doc] = []
@@ -397,9 +403,39 @@ def build_corpus(html_root: Path, seed: str, log=lambda m: None) -> Corpus:
              "doc_words_median": sorted(words)[len(words) // 2], "heldout_docs": len(held),
              "heldout_words": sum(d.n_words for d in held), "heldout_paragraphs_removed": removed_paras,
              "heldout_paragraphs_kept": kept_paras}
+    kept_keys = {d.key for d in registered}
+    statements = [(st, k) for st, k in statements if k in kept_keys]
+    stats["statements"] = len(statements)
     log(f"corpus: {len(registered):,} documents from {n_used - held_pages} pages "
         f"({sum(words):,} words; {dropped} near-duplicates dropped), {len(held)} held-out documents")
-    return Corpus(registered, held, stats, shared)
+    return Corpus(registered, held, stats, statements=statements, shared=shared)
+
+
+def _quote_statements(reg_docs: list[Doc], held_docs: list[Doc], seed: str) -> tuple[list[Doc], list[tuple[str, str]]]:
+    """A seeded share of the registered documents quote a public statement: one 12-40-word
+    sentence of a held-out page that no registered document has, in quotation marks, as a
+    paragraph of their own. The held-out paragraph it came from is then dropped from the filler
+    with every other paragraph that shares a 6-gram with a registered document."""
+    # sentences no registered document has (the documentation repeats itself across pages)
+    six = {g for d in reg_docs for g in _grams([norm(w) for w in d.text.split()], FILLER_GRAM)}
+    pool = [d.text[a:b] for d in held_docs for a, b in d.sentences
+            if 12 <= len(d.text[a:b].split()) <= 40 and not re.search("[\"“”«»]", d.text[a:b])
+            and not any(g in six for g in _grams([norm(w) for w in d.text[a:b].split()], FILLER_GRAM))]
+    rng = _seed(seed, "statements")
+    rng.shuffle(pool)
+    out, statements = [], []
+    for d in reg_docs:
+        h = int(hashlib.sha256(f"{seed}:statement:{d.key}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        if h >= STATEMENT_SHARE or not pool:
+            out.append(d)
+            continue
+        st = pool.pop()
+        paras = d.para_texts()
+        at = rng.randint(1, len(paras))
+        paras.insert(at, rng.choice(STATEMENT_FORMS).format(s=st))
+        out.append(Doc.make(d.key, d.title, d.page, paras))
+        statements.append((st, d.key))
+    return out, statements
 
 
 # ------------------------------------------------------------------------------ WordNet
@@ -941,8 +977,27 @@ class LeakMaker:
                    "One line from the docs keeps coming up in review: \"{s}\"",
                    "According to the official documentation, “{s}”", "We were reminded that \"{s}\"")
 
-    def neg_quote(self, i: int) -> Leak | None:
-        rng = _seed(self.seed, "negquote", i)
+    def _quoting(self, rng: random.Random, sentence: str) -> tuple[_Builder, tuple[int, int]]:
+        """1-3 held-out paragraphs with one paragraph quoting the sentence in quotation marks."""
+        fill = self._filler(rng, rng.randint(1, 3))
+        pre, post = rng.choice(self.QUOTE_FORMS).split("{s}")
+        b = _Builder()
+        at = rng.randint(0, len(fill))
+        for p in fill[:at]:
+            b.paragraph_break()
+            b.add(p)
+        b.paragraph_break()
+        b.add(pre)
+        span = b.add(sentence)
+        b.add(post)
+        for p in fill[at:]:
+            b.paragraph_break()
+            b.add(p)
+        return b, span
+
+    def quoted(self, i: int) -> Leak | None:
+        """An article quoting one 12-40-word sentence of a registered document: a leak."""
+        rng = _seed(self.seed, "quoted", i)
         for _ in range(80):
             d = rng.choice(self.pool)
             ok = [s for s in d.sentences if 12 <= len(d.text[s[0]:s[1]].split()) <= 40
@@ -955,25 +1010,23 @@ class LeakMaker:
             break
         else:
             return None
-        fill = self._filler(rng, rng.randint(1, 3))
-        form = rng.choice(self.QUOTE_FORMS)
-        pre, post = form.split("{s}")
-        b = _Builder()
-        at = rng.randint(0, len(fill))
-        for p in fill[:at]:
-            b.paragraph_break()
-            b.add(p)
-        b.paragraph_break()
-        b.add(pre)
-        qs, qe = b.add(d.text[a:z])
-        b.add(post)
-        for p in fill[at:]:
-            b.paragraph_break()
-            b.add(p)
+        b, (qs, qe) = self._quoting(rng, d.text[a:z])
+        b.cases.append(Case(qs, qe, d.key, a, z))
+        return Leak(f"quoted-{i}", "quoted", b.text(), b.cases, [d.key], len(d.text[a:z].split()),
+                    meta={"quoted": {"doc": d.key, "leak": [qs, qe], "doc_span": [a, z]}})
+
+    def neg_quote(self, i: int) -> Leak | None:
+        """An article quoting a public statement that a registered document quotes too."""
+        rng = _seed(self.seed, "negquote", i)
+        keys = {d.key for d in self.pool}
+        ok = [(st, k) for st, k in self.c.statements if k in keys]
+        if not ok:
+            return None
+        st, key = rng.choice(ok)
+        b, (qs, qe) = self._quoting(rng, st)
         text = b.text()
         return Leak(f"negquote-{i}", "neg-quote", text, [], [], len(text.split()),
-                    meta={"quoted": {"doc": d.key, "leak": [qs, qe], "doc_span": [a, z],
-                                     "words": len(d.text[a:z].split())}})
+                    meta={"quoted": {"doc": key, "leak": [qs, qe], "words": len(st.split())}})
 
     def latency_queries(self, n: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """n bare 200-word verbatim excerpts and n bare 140-160-word heavy paraphrases: (text, doc key)."""

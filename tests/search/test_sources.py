@@ -107,6 +107,31 @@ def test_a_public_statement_the_document_quotes_is_a_shared_quotation(docs):
     assert {p.kind for p in res.sources[0].passages} == {"shared_quotation"}
 
 
+def test_a_quoted_statement_with_the_same_framing_is_still_a_shared_quotation(ws):
+    doc = ws.add_document(text="# Pay talks\n\nThe regional board met on Tuesday. As the minister said at the "
+                               "launch, “every depot will keep its own standby crew through the whole of the "
+                               "coming winter season.” The board then moved on to the budget for vans.",
+                          fmt="md", name="talks.md")
+    # the framing words ("as the minister said") match too; a few framing words are not a leak
+    res = ws.search("Unions welcomed it. As the minister said, “every depot will keep its own standby crew "
+                    "through the whole of the coming winter season.” Few believed it.")
+    assert res.verdict == "shared_quotation" and res.sources[0].document["id"] == doc.id
+    # copying the document's own sentence around the quotation is a leak
+    res = ws.search("A memo says: The regional board met on Tuesday. As the minister said at the launch, "
+                    "“every depot will keep its own standby crew through the whole of the coming winter season.”")
+    assert res.verdict == "derived"
+
+
+def test_identifiers_count_as_one_word_in_a_copied_run(ws):
+    ws.add_document(text="# Flags\n\nWhen the child class does not include the PY_TPFLAGS_HAVE_GC_SUPPORT flag, "
+                         "the interpreter fills in the traverse and clear slots from its parent.", fmt="md",
+                    name="flags.md")
+    # "does not include the PY_TPFLAGS_HAVE_GC_SUPPORT" is 5 words (9 tokens): same subject, not a copy
+    res = ws.search("If the new type does not include the PY_TPFLAGS_HAVE_GC_SUPPORT bit in its flags, it must "
+                    "implement the collector protocol itself by providing a traversal function.")
+    assert res.verdict != "derived"
+
+
 def test_versions_are_numbered_and_the_leak_names_the_versions_that_contain_it(ws):
     v1 = ws.add_document(text=MEMO, fmt="md", name="memo.md")
     v2 = ws.add_document(text=MEMO.replace("about six weeks", "about eight weeks"), fmt="md", name="memo-v2.md",

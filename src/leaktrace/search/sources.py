@@ -236,9 +236,11 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
     copied = [p for p in al.passages if p.words >= MIN_PASSAGE_WORDS]
     # text the document itself quotes (a public statement) is named as such, and never grows
     # into, or counts towards, a derived passage
-    own = [p for p in copied if not _inside(quotes, p.doc_start, p.doc_end)]
+    dtoks = ws.doc_index(doc).doc
+    own = [p for p in copied if not _quoted(quotes, dtoks, al.doc_to_leak, p.doc_start, p.doc_end)]
     quoted = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in copied if p not in own]
-    strong = any(p.longest_run >= MIN_EXACT_RUN for p in own) and sum(p.words for p in own) >= MIN_DERIVED_WORDS
+    strong = (any(_longest_run(base, dtoks, al.doc_to_leak, p) >= MIN_EXACT_RUN for p in own)
+              and sum(len(text[p.leak_start:p.leak_end].split()) for p in own) >= MIN_DERIVED_WORDS)
     seeds = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in own] if strong else []
     doc_sents = list(passages.sentences(base))
     pairs = _pairs(text, base, leak_sents, doc_sents, seeds + quoted, weights or Weights({}, 0))
@@ -254,7 +256,7 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
     # a reworded sentence joins copied text only when it ends up in the same passage
     groups = [g for g in _merge(text, base, pieces) if {q.origin for q in g} != {"extension"}]
     groups += [[q] for q in quoted]
-    out = [_passage(text, base, g, al, ws.doc_index(doc).doc, leak, quotes, masked) for g in groups]
+    out = [_passage(text, base, g, al, dtoks, leak, quotes, masked) for g in groups]
     possible = sum(len(p.leak_text.split()) for p in out if p.kind == "possible_paraphrase")
     if possible < PARA_MIN_WORDS:
         out = [p for p in out if p.kind != "possible_paraphrase"]
@@ -436,7 +438,8 @@ def _passage(text: str, base: str, group: list[_Piece], al, dtoks, leak, quotes,
     reworded when words were replaced or sentences only pair by their stems."""
     la, lb = min(p.leak_start for p in group), max(p.leak_end for p in group)
     da, db_ = min(p.doc_start for p in group), max(p.doc_end for p in group)
-    if any(p.origin == "copied" for p in group):
+    copied = any(p.origin == "copied" for p in group)
+    if copied:
         sim = _token_similarity(al, dtoks, leak, la, lb, da, db_, masked)
         kind = "verbatim" if sim == 1.0 else "near_verbatim" if sim >= NEAR_VERBATIM else "paraphrase"
         if kind == "paraphrase":
@@ -444,9 +447,31 @@ def _passage(text: str, base: str, group: list[_Piece], al, dtoks, leak, quotes,
     else:
         sim = round(sum(p.sim for p in group) / len(group), 3)
         kind = "paraphrase" if any(p.origin == "extension" for p in group) else "possible_paraphrase"
-    if _inside(quotes, da, db_):
+    # copied text: a quotation when few copied words lie outside the quotation marks; reworded
+    # text: when most of its document span does
+    if (_quoted(quotes, dtoks, al.doc_to_leak, da, db_) if copied
+            else sum(max(0, min(db_, e) - max(da, s)) for s, e in quotes) >= 0.8 * (db_ - da)):
         kind = "shared_quotation"
     return ReusedPassage(la, lb, da, db_, kind, sim, None, text[la:lb], base[da:db_])
+
+
+def _longest_run(base: str, dtoks, d2l, p) -> int:
+    """Most words copied in a row in an aligned passage, words counted as the text spaces them
+    (an identifier such as Py_TPFLAGS_HAVE_GC is one word, not four tokens)."""
+    d0, d1 = dtoks.index_at(p.doc_start), dtoks.index_at(max(p.doc_start, p.doc_end - 1)) + 1
+    best = run = 0
+    last = None                       # end of the previous word of the run
+    for i in range(d0, d1):
+        if d2l[i] < 0 or not (i > d0 and d2l[i - 1] >= 0 and d2l[i] == d2l[i - 1] + 1):
+            run, last = 0, None
+            if d2l[i] < 0:
+                continue
+        if dtoks.is_word(i):
+            if last is None or any(ch.isspace() for ch in base[last:dtoks.starts[i]]):
+                run += 1
+            last = dtoks.ends[i]
+            best = max(best, run)
+    return best
 
 
 def _tokens_in_common(al, dtoks, leak, leak_start: int, leak_end: int, doc_start: int, doc_end: int) -> float:
@@ -543,12 +568,17 @@ def _quotation_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for q in _QUOTES for m in q.finditer(text)]
 
 
-def _inside(spans: Sequence[tuple[int, int]], a: int, b: int) -> bool:
-    """At least 80% of [a, b) lies inside quotation marks."""
-    if b <= a:
+def _quoted(spans: Sequence[tuple[int, int]], dtoks, d2l, a: int, b: int) -> bool:
+    """[a, b) of the document is a quotation it makes: it overlaps quotation marks, and fewer
+    than MIN_PASSAGE_WORDS of the words copied from it lie outside them (the framing, "as the
+    minister said")."""
+    inner = [(s, e) for s, e in spans if s < b and e > a]
+    if not inner:
         return False
-    inside = sum(max(0, min(b, e) - max(a, s)) for s, e in spans)
-    return inside >= 0.8 * (b - a)
+    d0, d1 = dtoks.index_at(a), dtoks.index_at(max(a, b - 1)) + 1
+    outside = sum(1 for i in range(d0, d1) if d2l[i] >= 0 and dtoks.is_word(i)
+                  and not any(s <= dtoks.starts[i] < e for s, e in inner))
+    return outside < MIN_PASSAGE_WORDS
 
 
 def _words_in(text: str, ps: Sequence[ReusedPassage]) -> int:
