@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
 MIN_DERIVED_WORDS = 12    # copied words a source needs ...
-MIN_EXACT_RUN = 8         # ... with one run of this many words in a row
+MIN_EXACT_RUN = 8         # ... with one run of this many words in a row,
+MIN_CHAIN_WORDS = 40      # ... or this many in pieces of MIN_CHAIN_PIECE words or more, in the document's order
+MIN_CHAIN_PIECE = 5       #     (a heavy paraphrase keeps short phrases, sentence after sentence)
 PARA_EXTEND = 0.3         # weighted stem cosine for a reworded sentence next to copied text to join it
 PARA_SPREAD = 3           # ... with a document sentence at most this many sentences from the copied text's
 PARA_SEED = 0.35          # with nothing copied: a sentence pairing this well seeds a reworded run ...
@@ -239,8 +241,9 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
     dtoks = ws.doc_index(doc).doc
     own = [p for p in copied if not _quoted(quotes, dtoks, al.doc_to_leak, p.doc_start, p.doc_end)]
     quoted = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in copied if p not in own]
-    strong = (any(_longest_run(base, dtoks, al.doc_to_leak, p) >= MIN_EXACT_RUN for p in own)
-              and sum(len(text[p.leak_start:p.leak_end].split()) for p in own) >= MIN_DERIVED_WORDS)
+    strong = ((any(_longest_run(base, dtoks, al.doc_to_leak, p) >= MIN_EXACT_RUN for p in own)
+               and sum(len(text[p.leak_start:p.leak_end].split()) for p in own) >= MIN_DERIVED_WORDS)
+              or _chain_words(text, [p for p in al.passages if p in own or p not in copied]) >= MIN_CHAIN_WORDS)
     seeds = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in own] if strong else []
     doc_sents = list(passages.sentences(base))
     pairs = _pairs(text, base, leak_sents, doc_sents, seeds + quoted, weights or Weights({}, 0))
@@ -453,6 +456,18 @@ def _passage(text: str, base: str, group: list[_Piece], al, dtoks, leak, quotes,
             else sum(max(0, min(db_, e) - max(da, s)) for s, e in quotes) >= 0.8 * (db_ - da)):
         kind = "shared_quotation"
     return ReusedPassage(la, lb, da, db_, kind, sim, None, text[la:lb], base[da:db_])
+
+
+def _chain_words(text: str, aligned) -> int:
+    """Most leak words in aligned pieces of MIN_CHAIN_PIECE words or more that follow each other
+    in the same order in the leak and in the document (a longest increasing chain)."""
+    pieces = sorted(((p.leak_start, p.doc_start, len(text[p.leak_start:p.leak_end].split())) for p in aligned),
+                    key=lambda x: x[0])
+    pieces = [x for x in pieces if x[2] >= MIN_CHAIN_PIECE]
+    best: list[int] = []
+    for i, (_, d, n) in enumerate(pieces):
+        best.append(n + max((best[j] for j in range(i) if pieces[j][1] < d), default=0))
+    return max(best, default=0)
 
 
 def _longest_run(base: str, dtoks, d2l, p) -> int:
