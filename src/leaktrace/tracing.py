@@ -90,7 +90,7 @@ def _add_sources(result: TraceResult, found) -> None:
         result.summary = (f"Derived from {top.document['id']} “{top.document['title']}” ({kinds}, "
                           f"{top.words} words), but reworded text keeps too little of any copy's marks "
                           "to single one out; the content exposure lists who held that content.")
-    elif found.verdict == "shared_quotation":
+    elif found.verdict in ("possible_paraphrase", "shared_quotation"):
         result.summary = found.summary
 
 

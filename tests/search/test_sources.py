@@ -79,6 +79,21 @@ def test_reworded_text_around_a_copied_phrase_is_one_derived_passage(docs):
     assert p.doc_text.startswith(kept) and p.doc_text.endswith("before the next storm season.")
 
 
+def test_a_heavy_rewording_that_keeps_short_phrases_in_order_is_derived(docs):
+    ws, memo, _ = docs
+    leak = ("Our source says the move should take roughly six weeks. The main dangers are the stores migration, "
+            "the rota shift and the winter peak, and managers will follow all three at the weekly meeting. Should "
+            "the migration slip, they will delay the rota change instead of running both changes in one week. It "
+            "is important that this plan stays within the group until the announcement, staff were told.")
+    words, memo_words = leak.split(), " ".join(MEMO.split())
+    assert not any(" ".join(words[i:i + 8]) in memo_words for i in range(len(words) - 7))   # no 8-word run
+    res = ws.search(leak)
+    assert res.verdict == "derived" and res.sources[0].document["id"] == memo.id
+    (p,) = res.sources[0].passages
+    assert p.kind == "paraphrase" and p.section == "Timing and risks"
+    assert p.leak_text.startswith("the move should take") and p.leak_text.endswith("within the group until")
+
+
 def test_two_documents_in_one_leak_are_two_sources(docs):
     ws, memo, brief = docs
     m, b = _base(ws, memo), _base(ws, brief)
