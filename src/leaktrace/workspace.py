@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from . import formats
@@ -40,7 +40,7 @@ from .search import index as search_index
 from .store import db
 from .text.align import DocIndex
 from .text.protect import find_protected
-from .text.tokens import tokenize
+from .text.tokens import skeletons, tokenize
 
 DEFAULT_DIR = ".leaktrace"
 KEY_FILE = "key"
@@ -50,6 +50,12 @@ MARKING_VERSION = 1
 MIN_WORDS = 40
 MIN_SITES = 16
 _RECIPIENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
+# documents registered in one transaction have their index rows written this many at a time
+# (all at once would hold a large import's rows in memory)
+_INDEX_BATCH = 1000
+# statements run for every registered document, built once
+_DOCUMENT_BY_SHA = select(db.documents.c.id).where(db.documents.c.sha256 == bindparam("sha"))
+_SET_SERIES = db.documents.update().where(db.documents.c.id == bindparam("doc")).values(series=bindparam("root"))
 
 
 def _now() -> str:
@@ -191,7 +197,9 @@ class Workspace:
         chosen = parse_channels(channels)
         series = self._doc_row(version_of) if version_of is not None else None
         with self.engine.begin() as conn:
-            doc_id = self._insert_document(conn, src, title, chosen, series)
+            pending = _IndexRows()
+            doc_id = self._insert_document(conn, src, title, chosen, series, pending)
+            pending.write(conn)
         self._update_semantic()
         return self.document(doc_id)
 
@@ -203,6 +211,7 @@ class Workspace:
         chosen = parse_channels(channels)
         ids = []
         with self.engine.begin() as conn:
+            pending = _IndexRows()
             for k, item in enumerate(items, start=1):
                 if item.get("path") is not None:
                     src = formats.read_document(Path(item["path"]))
@@ -213,12 +222,15 @@ class Workspace:
                         raise InputError(f"{name}: is empty")
                     src = formats.Source(text.replace("\r\n", "\n"), item.get("format", "txt"), name)
                 try:
-                    ids.append(self._insert_document(conn, src, item.get("title"), chosen, None))
+                    ids.append(self._insert_document(conn, src, item.get("title"), chosen, None, pending))
                 except ConflictError:
                     if not skip_existing:
                         raise
+                if len(pending) >= _INDEX_BATCH:
+                    pending.write(conn)
                 if progress is not None:
                     progress(k)
+            pending.write(conn)
         with self.engine.connect() as conn:
             rows = conn.execute(select(db.documents).where(db.documents.c.id.in_(ids))).all() if ids else []
         by_id = {r.id: _document(r) for r in rows}
@@ -233,20 +245,20 @@ class Workspace:
         if index.exists() and semantic.missing() is None:
             index.build()
 
-    def _insert_document(self, conn, src: "formats.Source", title: str | None, chosen, series) -> int:
-        from .search import passages
-
+    def _insert_document(self, conn, src: "formats.Source", title: str | None, chosen, series,
+                         pending: _IndexRows) -> int:
+        """Insert the document's row; its index and section rows go to `pending`, for the caller
+        to write before the transaction ends."""
         base, _ = resolve(src.text)
         sha = hashlib.sha256(base.encode("utf-8")).hexdigest()
-        tokens = tokenize(base)
-        words = fingerprint.word_skeletons(tokens.skel)
+        words = fingerprint.word_skeletons(skeletons(base))
         if title is None:
             first = next((ln.strip().lstrip("#").strip() for ln in src.text.splitlines() if ln.strip()), "")
             title = first[:120] or Path(src.name).stem
         title = " ".join(title.split())
         if not title:
             raise InputError("the title is empty")
-        existing = conn.execute(select(db.documents.c.id).where(db.documents.c.sha256 == sha)).first()
+        existing = conn.execute(_DOCUMENT_BY_SHA, {"sha": sha}).first()
         if existing:
             raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
         version = 1
@@ -254,19 +266,18 @@ class Workspace:
             root = series.series or series.id
             version = 1 + (conn.execute(select(func.max(db.documents.c.version))
                                         .where(db.documents.c.series == root)).scalar() or 1)
-        res = conn.execute(db.documents.insert().values(
-            uid=_document_uid(self.key, sha), title=title, format=src.format, source_name=src.name,
-            original=src.text, base=base, sha256=sha, words=len(words),
-            channels=",".join(c.value for c in chosen), created_at=_now(), blob=src.blob,
-            version=version))
+        res = conn.execute(db.documents.insert(), {
+            "uid": _document_uid(self.key, sha), "title": title, "format": src.format, "source_name": src.name,
+            "original": src.text, "base": base, "sha256": sha, "words": len(words),
+            "channels": ",".join(c.value for c in chosen), "created_at": _now(), "blob": src.blob,
+            "version": version})
         doc_id = res.inserted_primary_key[0]
-        conn.execute(db.documents.update().where(db.documents.c.id == doc_id)
-                     .values(series=(series.series or series.id) if series is not None else doc_id))
-        search_index.add(conn, doc_id, fingerprint.fingerprints(words))
-        passages.add(conn, doc_id, base)
-        secs = _sections_of(src, base)
-        conn.execute(db.sections.insert(), [{"doc": doc_id, "idx": x.index, "name": x.name, "start": x.start,
-                                             "end": x.end} for x in secs])
+        conn.execute(_SET_SERIES, {"doc": doc_id,
+                                   "root": (series.series or series.id) if series is not None else doc_id})
+        pending.fingerprints.append((doc_id, fingerprint.fingerprints(words)))
+        pending.passages.append((doc_id, base))
+        pending.sections.extend({"doc": doc_id, "idx": x.index, "name": x.name, "start": x.start, "end": x.end}
+                                for x in _sections_of(src, base))
         return doc_id
 
     def sections(self, doc_id: str | int) -> list:
@@ -715,6 +726,33 @@ def _cut(base: str, edits: Sequence[tuple[int, int, str]], chosen: Sequence) -> 
         inside = [(a - sec.start, b - sec.start, rep) for a, b, rep in edits if sec.start <= a and b <= sec.end]
         parts.append(embed.apply_edits(base[sec.start:sec.end], inside).strip("\n"))
     return "\n\n".join(parts) + "\n"
+
+
+class _IndexRows:
+    """Search-index and section rows of documents being registered, held back to be written
+    together: the fingerprints sorted, so that a large index is filled page by page rather
+    than at a random page per row, and each table in one executemany."""
+
+    def __init__(self) -> None:
+        self.fingerprints: list[tuple[int, set[int]]] = []   # (doc, hashes)
+        self.passages: list[tuple[int, str]] = []            # (doc, base text), in id order
+        self.sections: list[dict] = []
+
+    def __len__(self) -> int:
+        return len(self.passages)   # documents held
+
+    def write(self, conn) -> None:
+        from .search import passages
+
+        if not self.passages:
+            return
+        search_index.add(conn, self.fingerprints)
+        passages.add(conn, self.passages)
+        if self.sections:
+            conn.execute(db.sections.insert(), self.sections)
+        self.fingerprints.clear()
+        self.passages.clear()
+        self.sections.clear()
 
 
 def _sections_of(src: "formats.Source", base: str) -> list:

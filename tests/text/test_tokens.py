@@ -1,4 +1,10 @@
-from leaktrace.text.tokens import invisible_chars, skeleton, strip_invisible, tokenize
+from leaktrace.text.tokens import (
+    invisible_chars,
+    skeleton,
+    skeletons,
+    strip_invisible,
+    tokenize,
+)
 
 
 def test_words_keep_inner_apostrophes_and_offsets():
@@ -20,3 +26,8 @@ def test_invisible_characters_are_not_tokens():
     assert tokenize(text).raw == ("a", "b", "c")
     assert invisible_chars(text) == "\u200b\u200c\u2060"
     assert strip_invisible(text) == "a b c"
+
+
+def test_skeletons_are_those_of_the_tokens():
+    text = "We don’t plan—today… “ok” -- ... раy a\u200bb ＡＢＣ café"
+    assert skeletons(text) == list(tokenize(text).skel)

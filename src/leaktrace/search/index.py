@@ -12,10 +12,21 @@ from ..store.db import fingerprints
 _CHUNK = 900
 
 
-def add(conn: Connection, doc: int, hashes: Iterable[int]) -> None:
-    rows = [{"hash": h, "doc": doc} for h in hashes]
+def add(conn: Connection, docs: Iterable[tuple[int, Iterable[int]]]) -> None:
+    """Index the fingerprints of documents, given as (doc, hashes) pairs.
+
+    The rows go in sorted by key: hashes are random, so rows inserted in any other order
+    land on pages all over a large index, each one read and dirtied again and again."""
+    rows = sorted((h, doc) for doc, hashes in docs for h in hashes)
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        # tuples straight to the driver: a dict per row through SQLAlchemy costs more than
+        # SQLite's insert of it
+        conn.exec_driver_sql("INSERT INTO fingerprints (hash, doc) VALUES (?, ?)", rows)
+        return
     for i in range(0, len(rows), 5000):
-        conn.execute(fingerprints.insert(), rows[i:i + 5000])
+        conn.execute(fingerprints.insert(), [{"hash": h, "doc": d} for h, d in rows[i:i + 5000]])
 
 
 def candidates(conn: Connection, hashes: Iterable[int], limit: int = 5) -> list[tuple[int, int]]:

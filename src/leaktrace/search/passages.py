@@ -77,10 +77,12 @@ def available(conn: Connection) -> bool:
     return conn.execute(sql("SELECT 1 FROM sqlite_master WHERE name = 'passages'")).first() is not None
 
 
-def add(conn: Connection, doc: int, base: str) -> None:
+def add(conn: Connection, docs: Iterable[tuple[int, str]]) -> None:
+    """Index the passages of documents, given as (doc, base text) pairs, in that order."""
     if not available(conn):
         return
-    rows = [{"body": c.text, "doc": doc, "start": c.start, "end": c.end} for c in chunks(base)]
+    rows = [{"body": c.text, "doc": doc, "start": c.start, "end": c.end}
+            for doc, base in docs for c in chunks(base)]
     if rows:
         conn.execute(sql("INSERT INTO passages (body, doc, start, end) VALUES (:body, :doc, :start, :end)"), rows)
 
@@ -91,9 +93,8 @@ def backfill(engine: Engine) -> None:
         if not available(conn):
             return
         have = {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
-        for doc, base in conn.execute(sql("SELECT id, base FROM documents")).all():
-            if doc not in have:
-                add(conn, doc, base)
+        add(conn, [(doc, base) for doc, base in conn.execute(sql("SELECT id, base FROM documents")).all()
+                   if doc not in have])
 
 
 def content_words(text: str) -> list[str]:

@@ -42,7 +42,8 @@ def invisible_chars(text: str) -> str:
 
 
 # Word: letters/digits with internal apostrophes (don't, company’s). Ellipses and dash
-# runs are one token each; any other visible character is a token of its own.
+# runs are one token each; any other visible character is a token of its own. (No capturing
+# groups: skeletons() relies on findall returning whole tokens.)
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LETTER = r"[^\W_][" + _MARKS + r"]*"
 _TOKEN_RE = re.compile(
@@ -119,6 +120,12 @@ def tokenize(text: str) -> Tokens:
         starts.append(m.start())
         ends.append(m.end())
     return Tokens(text, tuple(raw), tuple(starts), tuple(ends), tuple(skeleton(t) for t in raw))
+
+
+def skeletons(text: str) -> list[str]:
+    """The skeletons of the tokens of `text`: tokenize(text).skel without the offsets, which
+    indexing a document does not need (findall is much faster than building match objects)."""
+    return list(map(skeleton, _TOKEN_RE.findall(text)))
 
 
 _WS_RE = re.compile(r"\s+")
