@@ -16,6 +16,7 @@ from rich.table import Table
 
 from .cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
 from .errors import InputError, LeaktraceError
+from .models import plain
 from .cases.cli import app as case_app
 from .cases.cli import audit as audit_command
 from .cases.cli import protected_app
@@ -349,13 +350,7 @@ def search(file: Path = typer.Argument(..., help="Text to look up: any file `tra
     out.print(safe(res.summary))
     for note in res.notes:
         out.print(f"Note: {safe(note)}")
-    _print_sources([_as_dict(m) for m in res.sources], res.exposure)
-
-
-def _as_dict(m) -> dict:
-    from dataclasses import asdict
-
-    return asdict(m)
+    _print_sources([plain(m) for m in res.sources], res.exposure)
 
 
 def _print_sources(sources: list[dict], exposure: list[dict]) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from .text.display import visible
 from .marks.read import read
 from .marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, score_at_bar, sites_needed
-from .models import CopyScore, PassageMatch, SiteRead, TraceResult
+from .models import CopyScore, PassageMatch, SiteRead, TraceResult, plain
 from .search import fingerprint
 from .search import index as search_index
 from .text.align import Alignment, align
@@ -66,10 +66,8 @@ def trace(ws: "Workspace", text: str, *, stamps=(), source=None) -> TraceResult:
 def _add_sources(result: TraceResult, found) -> None:
     """What source search found, beside the marks: every source, and when no copied text
     could be aligned for reading marks, why the text still derives from a document."""
-    from dataclasses import asdict
-
     result.reuse = found.verdict
-    result.sources = [asdict(m) for m in found.sources]
+    result.sources = [plain(m) for m in found.sources]
     result.content_exposure = found.exposure
     result.notes.extend(found.notes)
     if result.document is not None:

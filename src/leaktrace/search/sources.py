@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from .. import sections as secmod
+from ..models import plain
 from ..store import db
 from ..text.align import align
 from ..text.tokens import tokenize
@@ -129,9 +130,7 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        from dataclasses import asdict
-
-        return asdict(self)
+        return plain(self)
 
 
 def search(ws: "Workspace", text: str) -> SearchResult:
