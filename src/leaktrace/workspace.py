@@ -486,9 +486,16 @@ class Workspace:
         rec = self._recipients_by_id([recipient_id])[0]
         return embed.changes(base, sites, code.codeword(rec.id))
 
-    def render_copy(self, doc_id: str | int, recipient_id: str) -> str:
+    def render_copy(self, doc_id: str | int, recipient_id: str,
+                    sections: str | Sequence[str] | None = None) -> str:
+        """The text of one recipient's copy (of the named sections only, when given)."""
+        from . import sections as secmod
+
         doc, base, sites, code = self.code(doc_id)
-        return embed.render(base, sites, code.codeword(recipient_id))
+        chosen = secmod.select(self.sections(doc.id), sections)
+        if chosen is None:
+            return embed.render(base, sites, code.codeword(recipient_id))
+        return _cut(base, embed.Renderer(base, sites).edits(code.codeword(recipient_id)), chosen)
 
     def mark(self, doc_id: str | int, to: str | Sequence[str] = "all", out_dir: str | os.PathLike = "copies",
              *, overwrite: bool = False, as_format: str | None = None, footer: bool = False,
@@ -498,20 +505,21 @@ class Workspace:
         as_format: the copies' file format (the original's by default; also pdf, or eml for
         e-mail). footer: print "Prepared for NAME" on every PDF page. smtp: a
         formats.mailcopy.SmtpServer to send the e-mail copies through (from `sender`).
-        sections: only these named sections go into the copies (text, Markdown, PDF and e-mail
-        copies of text documents); the ledger records which."""
+        sections: only these named sections go into the copies, in every format (a Word or
+        HTML copy loses the paragraphs, tables and images of the other sections); the ledger
+        records which."""
         from . import sections as secmod
         from .formats import mailcopy, stamp
         from .formats.copies import CopyWriter
-        from .marks.declared import to_original
+        from .marks.declared import base_to_original, to_original
 
         doc, base, sites, code = self.code(doc_id)
         row = self._doc_row(doc_id)
         recs = self.select_recipients(to)
         writer = CopyWriter(doc.format, as_format, doc.title, row.blob)
         chosen = secmod.select(self.sections(doc.id), sections)
-        if chosen is not None and doc.format not in ("txt", "md", "pdf"):
-            raise InputError(f"--sections works for text, Markdown and PDF originals; {doc.id} is {doc.format}")
+        keep = None if chosen is None else [(base_to_original(row.original, x.start),
+                                             base_to_original(row.original, x.end)) for x in chosen]
         if footer and writer.format not in ("pdf", "eml"):
             raise InputError("--footer needs PDF copies (--as pdf)")
         if writer.format == "eml" and not sender:
@@ -546,11 +554,11 @@ class Workspace:
                 cid = copy_id(self.key, code.doc_uid, r.id)
                 st = stamp.make(self.key, code.doc_uid, r.id, cid)
                 if writer.format == "eml":
-                    msg = self._mail_copy(doc, r, text, edits, st, sender, attach, footer)
+                    msg = self._mail_copy(doc, r, text, edits, st, sender, attach, footer, keep)
                     messages.append(msg)
                     data = msg.as_bytes()
                 else:
-                    data = writer.write(text, edits, stamp=st,
+                    data = writer.write(text, edits, stamp=st, keep=keep,
                                         footer=f"Prepared for {r.name or r.id}" if footer else None)
                 (tmp / f"{r.id}{ext}").write_bytes(data)
                 issued.append(IssuedCopy(r.id, cid, str(out / f"{r.id}{ext}"), hashlib.sha256(data).hexdigest()))
@@ -572,13 +580,13 @@ class Workspace:
         return MarkResult(doc, tuple(issued), str(out / "manifest.json"), len(sites))
 
     def _mail_copy(self, doc: Document, r: Recipient, text: str, edits, st: str, sender: str, attach,
-                   footer: bool):
+                   footer: bool, keep=None):
         from .formats import mailcopy
 
         if attach is None:
             return mailcopy.message(sender=sender, name=r.name, email=r.email, subject=doc.title, body=text,
                                     stamp=st)
-        data = attach.write(text, edits, stamp=st,
+        data = attach.write(text, edits, stamp=st, keep=keep,
                             footer=f"Prepared for {r.name or r.id}" if footer and attach.format == "pdf" else None)
         body = (f"{doc.title}\n\nThe attached copy was prepared for {r.name or r.id}. "
                 "Please do not forward it.\n")

@@ -39,25 +39,38 @@ class CopyWriter:
 
             self.kinds = docx.paragraph_kinds(blob)
 
-    def native(self, text: str, edits: Sequence[tuple[int, int, str]], stamp: str | None) -> bytes:
+    def native(self, text: str, edits: Sequence[tuple[int, int, str]], stamp: str | None,
+               keep: Sequence[tuple[int, int]] | None = None) -> bytes:
         """The copy in the original's own format (the attachment of an e-mail copy)."""
         if self.template is not None:
-            return self.template.render(edits, stamp)
+            return self.template.render(edits, stamp, keep)
         return text.encode("utf-8")
 
     def write(self, text: str, edits: Sequence[tuple[int, int, str]], *, stamp: str | None = None,
-              footer: str | None = None) -> bytes:
+              footer: str | None = None, keep: Sequence[tuple[int, int]] | None = None) -> bytes:
         """The copy as bytes of the output format (e-mail copies are assembled by formats.mailcopy).
 
         text: the copy's text; edits: the same copy as edits of the original's text, which the
-        structured formats apply inside their runs or text nodes."""
+        structured formats apply inside their runs or text nodes; keep: for a copy of some
+        sections, their spans in the original's text (the structured formats drop the rest)."""
         if self.format == "pdf":
-            return self._pdf(text, edits, stamp, footer)
+            return self._pdf(text, edits, stamp, footer, keep)
         if self.format in ("txt", "md"):
             return text.encode("utf-8")
-        return self.native(text, edits, stamp)
+        return self.native(text, edits, stamp, keep)
 
-    def _pdf(self, text, edits, stamp, footer) -> bytes:
+    def _kinds(self, keep: Sequence[tuple[int, int]] | None) -> list[str] | None:
+        """The paragraph kinds of a Word original's copy: all of them, or those of the kept spans."""
+        if self.kinds is None or keep is None:
+            return self.kinds
+        out, pos = [], 0
+        for para in self.template.text.split("\n\n"):
+            if para.strip():
+                out.append((pos, pos + len(para)))
+            pos += len(para) + 2
+        return [k for k, (a, b) in zip(self.kinds, out) if any(s < b and e > a for s, e in keep)]
+
+    def _pdf(self, text, edits, stamp, footer, keep=None) -> bytes:
         """A PDF copy. Zero-width characters cannot be read back from a PDF's text and nudge the
         line fitting, so they are left out: a PDF copy carries the typographic, lexical and
         declared marks and the stamp, and looks exactly like the unmarked original otherwise."""
@@ -69,10 +82,11 @@ class CopyWriter:
         if self.doc_format == "md":
             body = pdfwrite.markdown_html(text)
         elif self.doc_format == "html":
-            html_copy = self.template.render(edits, None).decode("utf-8")
+            html_copy = self.template.render(edits, None, keep).decode("utf-8")
             return pdfwrite.render(html_copy, stamp=stamp, footer=footer)
         else:
             paras = [p for p in text.split("\n\n") if p.strip()]
-            kinds = self.kinds if self.kinds and len(self.kinds) == len(paras) else ["p"] * len(paras)
+            kinds = self._kinds(keep)
+            kinds = kinds if kinds and len(kinds) == len(paras) else ["p"] * len(paras)
             body = pdfwrite.blocks_html(list(zip(kinds, paras)))
         return pdfwrite.render(pdfwrite.page(body, self.title), stamp=stamp, footer=footer)

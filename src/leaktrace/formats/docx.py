@@ -82,8 +82,9 @@ def _read_xml(z: zipfile.ZipFile, part: str, name: str) -> etree._Element:
         raise InputError(f"{name}: {part} is not well-formed ({str(e).splitlines()[0][:120]})") from None
 
 
-def body_slots(root: etree._Element) -> list[slotmod.Slot]:
-    """The body's text as slots: `w:t` texts editable; tabs, breaks, paragraph breaks fixed."""
+def body_slots(root: etree._Element, paragraphs: list | None = None) -> list[slotmod.Slot]:
+    """The body's text as slots: `w:t` texts editable; tabs, breaks, paragraph breaks fixed.
+    `paragraphs`, when given, receives (w:p element, first slot, end slot) of every paragraph."""
     body = root.find("w:body", _NS)
     if body is None:
         return []
@@ -96,8 +97,49 @@ def body_slots(root: etree._Element) -> list[slotmod.Slot]:
         if "".join(s.text for s in para).strip():
             if out:
                 out.append(slotmod.Slot("\n\n", editable=False))
+            if paragraphs is not None:
+                paragraphs.append((p, len(out), len(out) + len(para)))
             out.extend(para)
+        elif paragraphs is not None:
+            paragraphs.append((p, len(out), len(out)))
     return out
+
+
+def _keep_only(root: etree._Element, slots: Sequence[slotmod.Slot], paragraphs: list,
+               keep: Sequence[tuple[int, int]]) -> None:
+    """Remove from the body what lies outside the kept spans of its text (a copy of some
+    sections): whole paragraphs, tables and images; a table that holds kept text too keeps
+    its cells, with the paragraphs outside emptied (a cell must keep a paragraph)."""
+    body = root.find("w:body", _NS)
+    starts = slotmod.offsets(slots)
+    tops: dict = {}                      # top-level body element -> its paragraphs' text spans
+    where: dict = {}                     # paragraph -> placement
+    pos = 0
+    for p, i, j in paragraphs:
+        span = slotmod.extent(slots, starts, i, j)
+        where[p] = slotmod.placement(keep, span, pos)
+        pos = span[1] if span else pos
+        top = p
+        while top.getparent() is not body:
+            top = top.getparent()
+        if span is not None:
+            tops.setdefault(top, []).append(span)
+    pos = 0
+    for child in list(body):
+        if child.tag == f"{{{W}}}sectPr":
+            continue
+        spans = tops.get(child, [])
+        span = (spans[0][0], spans[-1][1]) if spans else None
+        verdict = slotmod.placement(keep, span, pos)
+        pos = span[1] if span else pos
+        if verdict == "drop":
+            body.remove(child)
+        elif verdict == "mixed":
+            for p in child.iter(_P):
+                if where.get(p) == "drop":
+                    for el in list(p):
+                        if el.tag != f"{{{W}}}pPr":
+                            p.remove(el)
 
 
 def _inside_skipped(el: etree._Element) -> bool:
@@ -167,11 +209,16 @@ class Template:
     def _member(self, part: str) -> bytes | None:
         return next((d for i, d in self.members if i.filename == part), None)
 
-    def render(self, edits: Sequence[tuple[int, int, str]], stamp: str | None = None) -> bytes:
-        """A copy: the body text with the edits applied inside its runs, the stamp in custom.xml."""
+    def render(self, edits: Sequence[tuple[int, int, str]], stamp: str | None = None,
+               keep: Sequence[tuple[int, int]] | None = None) -> bytes:
+        """A copy: the body text with the edits applied inside its runs, the stamp in custom.xml;
+        with `keep` (spans of the text), only what lies inside them."""
         root = etree.fromstring(self.body, _parser())
-        slots = body_slots(root)
+        paragraphs: list = []
+        slots = body_slots(root, paragraphs)
         slotmod.write(slots, edits)
+        if keep is not None:
+            _keep_only(root, slots, paragraphs, keep)
         parts = {_BODY: etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)}
         if stamp is not None:
             parts.update(self._stamp_parts(stamp))

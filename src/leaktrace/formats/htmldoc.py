@@ -130,32 +130,89 @@ class _Builder:
             self.pending = slot
 
 
-def _walk(el: etree._Element, b: _Builder, fixed: bool) -> None:
+def _walk(el: etree._Element, b: _Builder, fixed: bool, marks: dict | None = None) -> None:
+    """Lay out el's visible text; `marks`, when given, receives the slot range of every element
+    (key: the element) and of every text node (key: (element, "text" or "tail"))."""
     tag = el.tag if isinstance(el.tag, str) else ""
     tag = tag.lower()
+    first = len(b.slots)
     if tag in _SKIP:
+        if marks is not None:                  # no text, but a place: it goes with its section
+            marks[el] = (first, first)
         return
     block = tag in _BLOCK
     if block:
         b.brk()
     inner_fixed = fixed or tag in _FIXED
-    b.text(el.text, lambda t, e=el: setattr(e, "text", t), inner_fixed)
+    _text(b, el, "text", lambda t, e=el: setattr(e, "text", t), inner_fixed, marks)
     for child in el:
         if isinstance(child.tag, str):
-            _walk(child, b, inner_fixed)
-        b.text(child.tail, lambda t, c=child: setattr(c, "tail", t), inner_fixed)
+            _walk(child, b, inner_fixed, marks)
+        _text(b, child, "tail", lambda t, c=child: setattr(c, "tail", t), inner_fixed, marks)
     if block:
         b.brk()
+    if marks is not None:
+        marks[el] = (first, len(b.slots))
 
 
-def _build(root: etree._Element) -> _Builder:
+def _text(b: _Builder, el: etree._Element, attr: str, setter, fixed: bool, marks: dict | None) -> None:
+    first = len(b.slots)
+    b.text(getattr(el, attr), setter, fixed)
+    if marks is not None:
+        marks[(el, attr)] = (first, len(b.slots))
+
+
+def _build(root: etree._Element, marks: dict | None = None) -> _Builder:
     b = _Builder()
     body = root.find("body")
-    _walk(body if body is not None else root, b, False)
+    _walk(body if body is not None else root, b, False, marks)
     # a trailing paragraph break belongs to no text
     while b.slots and not b.slots[-1].editable and b.slots[-1].text == "\n\n":
         b.slots.pop()
     return b
+
+
+def _keep_only(root: etree._Element, b: _Builder, marks: dict, keep: Sequence[tuple[int, int]]) -> None:
+    """Remove what lies outside the kept spans of the text (a copy of some sections): elements
+    whose text all lies outside are removed whole (images and other elements without text go
+    with the text around them), text nodes outside are emptied, the rest is walked into."""
+    starts = slotmod.offsets(b.slots)
+    n = len(b.slots)
+
+    def where(key) -> str:
+        i, j = marks[key]
+        i, j = min(i, n), min(j, n)
+        return slotmod.placement(keep, slotmod.extent(b.slots, starts, i, j), starts[i])
+
+    def cut(el: etree._Element) -> None:
+        if (el, "text") in marks and el.text and where((el, "text")) == "drop":
+            el.text = None
+        for child in list(el):
+            if child in marks:
+                verdict = where(child)
+                if verdict == "mixed":
+                    cut(child)
+                elif verdict == "drop":
+                    tail = child.tail if (child, "tail") in marks and where((child, "tail")) != "drop" else None
+                    _remove(child, tail)
+                    continue
+            if (child, "tail") in marks and child.tail and where((child, "tail")) == "drop":
+                child.tail = None
+
+    body = root.find("body")
+    cut(body if body is not None else root)
+
+
+def _remove(el: etree._Element, tail: str | None) -> None:
+    """Remove an element, keeping `tail` (its tail text, or None to drop that too)."""
+    parent = el.getparent()
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
 
 
 def read(data: bytes | str, name: str) -> tuple[str, list[tuple[int, int]]]:
@@ -187,10 +244,16 @@ class Template:
         self.name = name
         self.text, self.fixed = read(data, name)
 
-    def render(self, edits: Sequence[tuple[int, int, str]], stamp: str | None = None) -> bytes:
+    def render(self, edits: Sequence[tuple[int, int, str]], stamp: str | None = None,
+               keep: Sequence[tuple[int, int]] | None = None) -> bytes:
+        """A copy: the edits applied inside text nodes, the stamp in a meta element; with
+        `keep` (spans of the text), only what lies inside them."""
         root = _parse(self.data, self.name)
-        b = _build(root)
+        marks: dict | None = {} if keep is not None else None
+        b = _build(root, marks)
         slotmod.write(b.slots, edits)
+        if marks is not None:
+            _keep_only(root, b, marks, keep)
         head = root.find("head")
         if head is None:
             head = etree.Element("head")

@@ -76,3 +76,37 @@ def _slot_at(starts: list[int], slots: Sequence[Slot], pos: int, *, insertion: b
     if insertion and i > 0 and starts[i] == pos and slots[i - 1].editable and slots[i - 1].text:
         return i - 1
     return i
+
+
+def offsets(slots: Sequence[Slot]) -> list[int]:
+    """Where every slot starts in the joined text (and, last, where the text ends)."""
+    out, pos = [], 0
+    for s in slots:
+        out.append(pos)
+        pos += len(s.text)
+    out.append(pos)
+    return out
+
+
+def extent(slots: Sequence[Slot], starts: Sequence[int], i: int, j: int) -> tuple[int, int] | None:
+    """The span of the joined text that slots i..j-1 hold, from their first to their last
+    non-blank slot; None when they hold no visible text."""
+    shown = [k for k in range(i, j) if slots[k].text.strip()]
+    if not shown:
+        return None
+    return starts[shown[0]], starts[shown[-1]] + len(slots[shown[-1]].text)
+
+
+def placement(keep: Sequence[tuple[int, int]], span: tuple[int, int] | None, at: int) -> str:
+    """Whether a piece of a structured file survives in a copy of some sections only (`keep`:
+    the kept spans of the joined text): "keep" when its text lies inside one kept span, "drop"
+    when it lies outside all of them, "mixed" otherwise. A piece with no text (an image, an
+    empty paragraph) is kept when its position `at` is inside or at the edge of a kept span."""
+    if span is None:
+        return "keep" if any(a <= at <= b for a, b in keep) else "drop"
+    s, e = span
+    if any(a <= s and e <= b for a, b in keep):
+        return "keep"
+    if not any(a < e and b > s for a, b in keep):
+        return "drop"
+    return "mixed"

@@ -75,6 +75,18 @@ def to_original(original: str, edits: list[tuple[int, int, str]]) -> list[tuple[
     return sorted(out)
 
 
+def base_to_original(original: str, pos: int) -> int:
+    """The offset in the original of a base-text offset (inside a declaration: its start)."""
+    shift = 0
+    for bstart, bend, ostart, oend, _ in _regions(original):
+        if bstart >= pos:
+            break
+        if pos < bend:
+            return ostart
+        shift = oend - bend
+    return pos + shift
+
+
 def original_to_base(original: str, pos: int) -> int:
     """The base-text offset of an offset of the original (inside a declaration: its start)."""
     shift = 0
