@@ -3,7 +3,8 @@
 The leak is cut into sentence blocks; each block is placed in the document by voting
 with shared word trigrams, then aligned to that region by longest common subsequence
 (rapidfuzz). Only runs of at least two matching tokens are kept, so isolated common
-words never anchor a mark reading. The result maps document tokens to leak tokens.
+words never anchor a mark reading, and where two blocks claim the same document tokens
+the longer run has them. The result maps document tokens to leak tokens.
 """
 
 from __future__ import annotations
@@ -56,8 +57,11 @@ class DocIndex:
 def _blocks(leak: Tokens) -> list[tuple[int, int]]:
     blocks = []
     start = 0
+    n = len(leak)
     for i, s in enumerate(leak.skel):
-        if (s in _SENTENCE_END and i + 1 - start >= 6) or i + 1 - start >= MAX_BLOCK:
+        # a full stop directly followed by a letter (datetime.time, example.org) ends nothing
+        ends = s in _SENTENCE_END and (i + 1 == n or leak.starts[i + 1] > leak.ends[i])
+        if (ends and i + 1 - start >= 6) or i + 1 - start >= MAX_BLOCK:
             blocks.append((start, i + 1))
             start = i + 1
     if start < len(leak):
@@ -70,6 +74,7 @@ def align(index: DocIndex, leak: Tokens) -> Alignment:
     nd = len(doc)
     d2l = np.full(nd, -1, dtype=np.int64)
     lskel = leak.skel
+    runs: list[tuple[int, int, int]] = []      # (length, first document token, first leak token)
     for bs, be in _blocks(leak):
         votes: Counter[int] = Counter()
         for k in range(bs, be - NGRAM + 1):
@@ -87,12 +92,24 @@ def align(index: DocIndex, leak: Tokens) -> Alignment:
             continue
         ops = Indel.opcodes(list(lskel[bs:be]), list(doc.skel[lo:hi]))
         for op in ops:
-            if op.tag != "equal" or op.src_end - op.src_start < MIN_RUN:
+            n = op.src_end - op.src_start
+            if op.tag != "equal" or n < MIN_RUN:
                 continue
-            for k in range(op.src_end - op.src_start):
-                di = lo + op.dest_start + k
-                if d2l[di] < 0:
-                    d2l[di] = bs + op.src_start + k
+            d0, l0 = lo + op.dest_start, bs + op.src_start
+            # LCS ties: when the document says a phrase twice ("the start line and the end line
+            # ... the end line and the checksum line"), the run goes where the block's trigrams
+            # place it, if it matches there too
+            on = l0 + diag
+            if on != d0 and 0 <= on and on + n <= nd and doc.skel[on:on + n] == lskel[l0:l0 + n]:
+                d0 = on
+            runs.append((n, d0, l0))
+    # the longest runs claim their document tokens first: a sentence of filler that happens to
+    # share "a list of" with the document must not take those tokens from the copied passage
+    # that holds them, whichever block comes first
+    for n, d0, l0 in sorted(runs, key=lambda r: -r[0]):
+        for k in range(n):
+            if d2l[d0 + k] < 0:
+                d2l[d0 + k] = l0 + k
     _extend(doc, leak, d2l)
     return Alignment(d2l, int((d2l >= 0).sum()), tuple(_passages(doc, leak, d2l)))
 
