@@ -1,6 +1,7 @@
 """The leaktrace story, end to end, on an embedded workspace (run by `make demo`).
 
-1. An owner registers a memo and 200 recipients and marks one copy per recipient.
+1. An owner registers a memo and 200 recipients and marks one copy per recipient; the field
+   and customer-service teams get every section but the budget (section 3).
 2. A news site publishes three paragraphs of one copy, retyped, inside an article.
 3. The investigator traces the article and gets the copy and its false-accusation bound,
    then runs a case: access log, exposure set, an audited reveal, HTML and PDF reports.
@@ -8,7 +9,7 @@
    lead's printed page is traced through OCR.
 5. A blog paraphrases a section of the memo without copying a phrase: source search names
    the document and the section as a possible paraphrase (a lead, not evidence) and
-   everyone who held that section.
+   everyone who held that section: the field teams' copies did not have it.
 It drives the real `leaktrace` command, exactly as a user would type it.
 """
 
@@ -18,6 +19,7 @@ import html
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -36,7 +38,8 @@ def step(title: str) -> None:
 
 
 def sh(*args: str, quiet: bool = False) -> str:
-    shown = " ".join(str(a).replace(str(OUT) + "/", "").replace(str(HERE) + "/", "examples/") for a in args)
+    shown = " ".join(shlex.quote(str(a).replace(str(OUT) + "/", "").replace(str(HERE) + "/", "examples/"))
+                     for a in args)
     print(f"$ leaktrace {shown}")
     env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"), COLUMNS="120")
     proc = subprocess.run([str(LEAKTRACE), *map(str, args)], env=env, capture_output=True, text=True)
@@ -46,6 +49,23 @@ def sh(*args: str, quiet: bool = False) -> str:
         print(proc.stderr, end="", file=sys.stderr)
         sys.exit(f"demo step failed: leaktrace {shown}")
     return proc.stdout
+
+
+FIELD_SECTIONS = ("Preamble", "1. Purpose of this memo", "2. Why the network needs renewal",
+                  "4. Restructuring field operations", "5. Customers and communications",
+                  "6. Timeline and key dates", "7. What we need from you")
+
+
+def split_recipients(people: Path, inside: Path, outside: Path, departments: set[str]) -> int:
+    """Write the ids of the people in these departments to `inside`, the others to `outside`."""
+    import csv
+
+    with people.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    chosen = [r["id"] for r in rows if r["department"] in departments]
+    inside.write_text("id\n" + "".join(f"{i}\n" for i in chosen), encoding="utf-8")
+    outside.write_text("id\n" + "".join(f"{r['id']}\n" for r in rows if r["id"] not in chosen), encoding="utf-8")
+    return len(chosen)
 
 
 def retyped(copy: str, section: int, count: int, rng: random.Random) -> str:
@@ -75,7 +95,13 @@ def main() -> None:
     sh("doc", "add", HERE / "memo.md", "--title", "Northern network renewal")
     sh("recipients", "import", HERE / "people.csv")
     sh("doc", "capacity", "D1")
-    sh("mark", "D1", "--to", "all", "--out", OUT / "copies")
+    sh("doc", "sections", "D1")
+    field = split_recipients(HERE / "people.csv", OUT / "field-teams.csv", OUT / "office.csv",
+                             {"Field Operations", "Customer Services"})
+    print(f"(the {field} people of the field and customer-service teams get every section but the budget)")
+    sh("mark", "D1", "--to", OUT / "office.csv", "--out", OUT / "copies")
+    sh("mark", "D1", "--to", OUT / "field-teams.csv", "--out", OUT / "copies-field", "--sections",
+       ",".join(FIELD_SECTIONS))
     print(f"(each copy reads exactly like the original; the visible-character changes in {LEAKER}'s copy:)")
     sh("mark", "D1", "--preview", LEAKER, "--only", "lexical,declared")
 
@@ -149,7 +175,8 @@ def main() -> None:
 
     step("11. A blog retells part of the memo in its own words: no mark survives, the source is a lead")
     print("(examples/blog_post.txt paraphrases the memo's budget and phasing without copying a phrase:\n"
-          " words alone cannot prove that, so search reports a possible paraphrase and who held that section)")
+          " words alone cannot prove that, so search reports a possible paraphrase and who held that section;\n"
+          " the field teams' copies had no budget section, so they are not among them)")
     sh("search", HERE / "blog_post.txt")
 
 
