@@ -55,7 +55,7 @@ HEAVY_BINS = ((100, 160), (170, 230), (240, 300))   # words of the paraphrase
 LENGTH_BINS = (25, 50, 100, 200, 300)
 # leaks per difficulty at full scale (--scale multiplies, --quick uses QUICK)
 FULL = {"verbatim": 200, "light": 60, "heavy": 100, "summary": 200, "two-sources": 150, "quoted": 200,
-        "neg-topic": 200, "neg-quote": 200}          # verbatim and light: per length bin; heavy: per bin
+        "neg-topic": 500, "neg-quote": 300}          # verbatim and light: per length bin; heavy: per bin
 QUICK = {"verbatim": 8, "light": 4, "heavy": 6, "summary": 12, "two-sources": 10, "quoted": 10, "neg-topic": 15,
          "neg-quote": 15}
 RERUN_AT_LARGEST = {"verbatim": 30, "heavy": 40, "neg-topic": 80, "neg-quote": 80}   # per bin for verbatim/heavy
@@ -207,9 +207,23 @@ def make_leaks(maker, counts: dict, quick: bool) -> list:
     leaks += [x for x in (maker.summary(i) for i in range(counts["summary"])) if x]
     leaks += [x for x in (maker.two_sources(i) for i in range(counts["two-sources"])) if x]
     leaks += [x for x in (maker.quoted(i) for i in range(counts["quoted"])) if x]
-    leaks += [maker.neg_topic(i) for i in range(counts["neg-topic"])]
+    leaks += distinct(maker.neg_topic, counts["neg-topic"])
     leaks += [x for x in (maker.neg_quote(i) for i in range(counts["neg-quote"])) if x]
     return leaks
+
+
+def distinct(make, n: int) -> list:
+    """n leaks from make(0), make(1), ... with no text twice (a negative drawn twice would count
+    its verdict twice)."""
+    out, seen = [], set()
+    for i in range(20 * n):
+        if len(out) == n:
+            break
+        lk = make(i)
+        if lk is not None and lk.text not in seen:
+            seen.add(lk.text)
+            out.append(lk)
+    return out
 
 
 def rerun_subset(leaks: list) -> list:
@@ -437,7 +451,7 @@ def render(meta: dict, records: list[dict]) -> str:
             "- `quoted`: 1–3 held-out paragraphs with one 12–40-word sentence of a registered document inside "
             "quotation marks (\"As the documentation puts it, \\\"...\\\"\"): quoting a document is leaking it, "
             "so the right answer is `derived` and the quoted document.",
-            "- negatives (no case): `neg-topic`, 150–400 words of a held-out documentation page (same subject "
+            "- negatives (no case): `neg-topic`, 150–400 words of a held-out documentation page, no text twice (same subject "
             "matter and vocabulary, never registered); `neg-quote`, 1–3 held-out paragraphs quoting, in "
             "quotation marks, a public statement that a registered document quotes too (below). The right "
             "answer is any verdict but `derived`; for `neg-quote` it should be `shared_quotation`.", ""]
