@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean system-deps
+.PHONY: demo test test-postgres bench clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: system-deps $(STAMP)
 
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
+
+# the whole suite again with every workspace's data on a throwaway PostgreSQL server
+test-postgres: system-deps $(STAMP)
+	LEAKTRACE_TEST_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: system-deps $(STAMP)
 	bash scripts/bench-deps.sh

@@ -39,3 +39,39 @@ def marked(ws: Workspace, memo_file: Path, people_file: Path, tmp_path: Path):
     ws.import_recipients(people_file)
     ws.mark(doc.id, to="all", out_dir=tmp_path / "copies")
     return ws, doc
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    if os.environ.get("LEAKTRACE_TEST_POSTGRES"):
+        skip = pytest.mark.skip(reason="reads or edits the SQLite file itself")
+        for item in items:
+            if "sqlite_file" in item.keywords:
+                item.add_marker(skip)
+
+
+# LEAKTRACE_TEST_POSTGRES=1 runs the whole suite with every workspace's data on a throwaway
+# PostgreSQL server instead of the embedded SQLite file (tests/pgserver.py)
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_everywhere():
+    import os
+
+    if not os.environ.get("LEAKTRACE_TEST_POSTGRES"):
+        yield None
+        return
+    import pgserver
+    from requires import require
+
+    require(pgserver.problem())
+    server = pgserver.Server().start()
+    create = Workspace.create.__func__
+
+    def on_server(cls, path=None, *, key=None, database_url=None):
+        return create(cls, path, key=key, database_url=database_url or server.new_database())
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Workspace, "create", classmethod(on_server))
+    yield server
+    mp.undo()
+    server.stop()

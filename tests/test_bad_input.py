@@ -127,6 +127,7 @@ def test_mark_refuses_to_overwrite_and_leaves_nothing_half_written(env, capsys):
     assert not any(name.startswith(".leaktrace-") for name in os.listdir(out))
 
 
+@pytest.mark.sqlite_file
 def test_corrupted_or_foreign_key_and_corrupted_database(env, capsys, tmp_path):
     key = tmp_path / "ws" / "key"
     original = key.read_bytes()

@@ -40,14 +40,20 @@ out = Console(highlight=False, soft_wrap=True)
 def init(key_file: Optional[Path] = typer.Option(None, "--key-file",
                                                 help="Use this marking key (32 bytes or 64 hex digits), e.g. "
                                                      "restored from a backup, instead of a new random one."),
+         database: Optional[str] = typer.Option(None, "--database", metavar="URL",
+                                                help="Keep the data in this PostgreSQL database "
+                                                     "(postgresql://user@host:5432/name) instead of the "
+                                                     "embedded SQLite file."),
          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
-    """Create a workspace: embedded database and a new secret marking key."""
+    """Create a workspace: a database (embedded, or a PostgreSQL server) and a new secret marking key."""
     key = read_key_file(key_file) if key_file else None
-    ws = Workspace.create(workspace, key=key)
+    ws = Workspace.create(workspace, key=key, database_url=database)
+    where = ws.database()
     if as_json:
-        emit_json({"workspace": str(ws.path)})
+        emit_json({"workspace": str(ws.path), "database": where})
     else:
-        out.print(f"Created workspace {safe(str(ws.path))} (keep {safe(str(ws.path / 'key'))} secret and backed up).")
+        out.print(f"Created workspace {safe(str(ws.path))} (keep {safe(str(ws.path / 'key'))} secret and backed up)"
+                  + (f"; database {safe(where)}." if database else "."))
 
 
 @doc_app.command("add")

@@ -58,6 +58,12 @@ _DOCUMENT_BY_SHA = select(db.documents.c.id).where(db.documents.c.sha256 == bind
 _SET_SERIES = db.documents.update().where(db.documents.c.id == bindparam("doc")).values(series=bindparam("root"))
 
 
+def _first_line(e: BaseException) -> str:
+    """A database error's own message, first line (the driver's detail follows on later lines)."""
+    msg = str(getattr(e, "orig", None) or e).strip().splitlines()
+    return msg[0][:300] if msg else type(e).__name__
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -97,38 +103,60 @@ class Workspace:
 
     # ---------------------------------------------------------------- lifecycle
     @classmethod
-    def create(cls, path: str | os.PathLike | None = None, *, key: bytes | None = None) -> "Workspace":
-        """A new workspace with a new random key, or with `key` (32 bytes) restored from a backup."""
+    def create(cls, path: str | os.PathLike | None = None, *, key: bytes | None = None,
+               database_url: str | None = None) -> "Workspace":
+        """A new workspace with a new random key, or with `key` (32 bytes) restored from a backup.
+
+        database_url: a PostgreSQL database (empty, or without leaktrace's tables) to keep the
+        workspace's data in instead of the embedded SQLite file; the folder keeps the key and
+        the settings naming the database."""
         path = resolve_path(path)
         if key is not None and len(key) != 32:
             raise InputError(f"a marking key is 32 bytes; this one has {len(key)}")
+        url = db.server_url(database_url) if database_url else None
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            if (path / DB_FILE).exists():
+            if (path / DB_FILE).exists() or (path / SETTINGS_FILE).exists():
                 raise ConflictError(f"{path} is already a leaktrace workspace")
             raise ConflictError(f"{path} exists and is not an empty folder; choose another --workspace")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        engine = None
+        created = False
         try:
             key = key if key is not None else secrets.token_bytes(32)
             fd = os.open(tmp / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(key)
-            (tmp / SETTINGS_FILE).write_text(json.dumps({"database_url": None}, indent=2) + "\n")
-            engine = db.connect(f"sqlite:///{tmp / DB_FILE}")
-            db.metadata.create_all(engine)
-            with engine.begin() as conn:
-                db.create_passages(conn)
-                conn.execute(db.meta.insert(), [
-                    {"key": "schema_version", "value": db.SCHEMA_VERSION},
-                    {"key": "key_fingerprint", "value": key_fingerprint(key)},
-                    {"key": "created_at", "value": _now()},
-                ])
+            # the settings may hold the database's password: readable by the owner only
+            fd = os.open(tmp / SETTINGS_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(json.dumps({"database_url": url}, indent=2) + "\n")
+            engine = db.connect(url or f"sqlite:///{tmp / DB_FILE}")
+            try:
+                with engine.begin() as conn:     # one transaction: PostgreSQL's DDL is transactional too
+                    if url and db.inspect_tables(conn) & {"meta", "documents"}:
+                        raise ConflictError(f"the database {db.describe(url)} already holds leaktrace's tables "
+                                            "(a workspace of its own); give an empty database")
+                    db.metadata.create_all(conn)
+                    db.create_passages(conn)
+                    conn.execute(db.meta.insert(), [
+                        {"key": "schema_version", "value": db.SCHEMA_VERSION},
+                        {"key": "key_fingerprint", "value": key_fingerprint(key)},
+                        {"key": "created_at", "value": _now()},
+                    ])
+                created = True
+            except (OperationalError, DatabaseError) as e:
+                raise WorkspaceError(f"cannot create the workspace's tables in {db.describe(url or 'sqlite://')}: "
+                                     f"{_first_line(e)}") from None
             engine.dispose()
             if path.exists():
                 path.rmdir()
             tmp.rename(path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            if url and created and engine is not None:
+                db.metadata.drop_all(engine)   # nothing half-made on the server either
+                engine.dispose()
             raise
         return cls.open(path)
 
@@ -159,8 +187,10 @@ class Workspace:
         try:
             with engine.connect() as conn:
                 rows = dict(conn.execute(select(db.meta.c.key, db.meta.c.value)).all())
-        except (DatabaseError, OperationalError):
-            raise WorkspaceError(f"workspace database at {path} is corrupted or unreadable") from None
+        except (DatabaseError, OperationalError) as e:
+            if url.startswith("sqlite"):
+                raise WorkspaceError(f"workspace database at {path} is corrupted or unreadable") from None
+            raise WorkspaceError(f"cannot read the workspace's database {db.describe(url)}: {_first_line(e)}") from None
         version = db.upgrade(engine, rows.get("schema_version"))
         if version != db.SCHEMA_VERSION:
             raise WorkspaceError(f"workspace database schema {version!r} is not supported "
@@ -171,6 +201,11 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def database(self) -> str:
+        """Where the workspace's data is: the embedded SQLite file, or the server database's URL
+        without its password."""
+        return db.describe(self.engine.url.render_as_string(hide_password=False))
 
     def __enter__(self) -> "Workspace":
         return self

@@ -144,6 +144,7 @@ def test_a_case_with_nothing_to_trace(env, capsys):
     assert r.code == 0 and "Not traced yet" in r.out
 
 
+@pytest.mark.sqlite_file
 def test_an_old_workspace_gets_the_case_tables_on_first_use(env, capsys):
     import sqlite3
 

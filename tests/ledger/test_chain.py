@@ -89,6 +89,7 @@ def found(led):
     return [(p.kind, p.seq) for p in rep.problems]
 
 
+@pytest.mark.sqlite_file
 def test_a_clean_chain(ten):
     rep = ten.verify()
     n = N_EVENTS + 1  # the events and the import's audit entry
@@ -99,17 +100,20 @@ def test_a_clean_chain(ten):
     assert (r[n]["action"], json.loads(r[n]["details"])["added"]) == ("import", N_EVENTS)
 
 
+@pytest.mark.sqlite_file
 def test_edited(ten):
     sql(ten, "UPDATE ledger SET actor='mallory@elsewhere.example' WHERE seq=5")
     assert found(ten) == [("edited", 5)]
 
 
+@pytest.mark.sqlite_file
 def test_edited_details_and_unreadable_json(ten):
     sql(ten, "UPDATE ledger SET details='{\"operation\": \"view\"' WHERE seq=3")
     sql(ten, "UPDATE ledger SET occurred_at='2024-04-30T00:00:00.000Z' WHERE seq=7")
     assert found(ten) == [("edited", 3), ("edited", 7)]
 
 
+@pytest.mark.sqlite_file
 def test_edited_and_rehashed(ten):
     r = rows(ten)[5]
     r["recipient"] = None
@@ -117,6 +121,7 @@ def test_edited_and_rehashed(ten):
     assert found(ten) == [("edited", 5)]
 
 
+@pytest.mark.sqlite_file
 def test_the_whole_tail_rewritten_is_caught_by_the_digest(ten):
     r = rows(ten)
     end = head(ten)
@@ -132,6 +137,7 @@ def test_the_whole_tail_rewritten_is_caught_by_the_digest(ten):
     assert found(ten) == [("digest_mismatch", end)]
 
 
+@pytest.mark.sqlite_file
 def test_deleted(ten):
     sql(ten, "DELETE FROM ledger WHERE seq=5")
     assert found(ten) == [("deleted", 5)]
@@ -141,6 +147,7 @@ def test_deleted(ten):
     assert "entries 7-8 are missing" in rep.problems[1].message
 
 
+@pytest.mark.sqlite_file
 def test_deleted_and_renumbered(ten):
     end = head(ten)
     sql(ten, "DELETE FROM ledger WHERE seq=4", *[f"UPDATE ledger SET seq={s - 1} WHERE seq={s}" for s in range(5, end + 1)])
@@ -149,6 +156,7 @@ def test_deleted_and_renumbered(ten):
     assert {k for k, _ in probs} == {"deleted"}
 
 
+@pytest.mark.sqlite_file
 def test_deleted_at_the_end(ten):
     end, last = head(ten), last_access(ten)
     sql(ten, f"DELETE FROM ledger WHERE seq={end}")  # the import's audit entry: the signed head
@@ -157,6 +165,7 @@ def test_deleted_at_the_end(ten):
     assert last == end - 1 and found(ten) == [("deleted", last)]
 
 
+@pytest.mark.sqlite_file
 def test_inserted_at_the_end(ten):
     end = head(ten)
     row = dict(rows(ten)[last_access(ten)], seq=end + 1, source_ref="forged-0", hash="f" * 64, prev_hash="e" * 64)
@@ -164,6 +173,7 @@ def test_inserted_at_the_end(ten):
     assert ("inserted", end + 1) in found(ten)
 
 
+@pytest.mark.sqlite_file
 def test_inserted_at_the_end_by_someone_who_knows_the_algorithm(ten):
     r, end = rows(ten), head(ten)
     row = rehash(dict(r[last_access(ten)], seq=end + 1, source_ref="forged-1", actor="mallory@elsewhere.example"),
@@ -174,6 +184,7 @@ def test_inserted_at_the_end_by_someone_who_knows_the_algorithm(ten):
     assert "not covered by any signed digest" in rep.problems[0].message
 
 
+@pytest.mark.sqlite_file
 def test_inserted_in_the_middle(ten):
     r = rows(ten)
     sql(ten, *[f"UPDATE ledger SET seq={s + 1} WHERE seq={s}" for s in range(head(ten), 4, -1)])
@@ -182,6 +193,7 @@ def test_inserted_in_the_middle(ten):
     assert ("inserted", 5) in probs and {k for k, _ in probs} <= {"inserted", "digest_mismatch"}
 
 
+@pytest.mark.sqlite_file
 def test_inserted_in_the_middle_with_valid_hashes(ten):
     r = rows(ten)
     sql(ten, *[f"UPDATE ledger SET seq={s + 1} WHERE seq={s}" for s in range(head(ten), 4, -1)])
@@ -190,6 +202,7 @@ def test_inserted_in_the_middle_with_valid_hashes(ten):
     assert ("inserted", 5) in probs and {k for k, _ in probs} <= {"inserted", "digest_mismatch"}
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.parametrize("a,b", [(4, 5), (3, 7)])
 def test_reordered(ten, a, b):
     sql(ten, f"UPDATE ledger SET seq=-1 WHERE seq={a}", f"UPDATE ledger SET seq={a} WHERE seq={b}",
@@ -199,6 +212,7 @@ def test_reordered(ten, a, b):
     assert {k for k, _ in probs} == {"reordered"}
 
 
+@pytest.mark.sqlite_file
 def test_digest_signature_tampering(ten):
     sig = ten.digests()[0].signature
     flipped = ("0" if sig[0] != "0" else "1") + sig[1:]
@@ -208,6 +222,7 @@ def test_digest_signature_tampering(ten):
     assert "signature is invalid" in rep.problems[0].message
 
 
+@pytest.mark.sqlite_file
 def test_a_digest_signed_with_another_key(ten):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -217,6 +232,7 @@ def test_a_digest_signed_with_another_key(ten):
     assert d.upto_seq == head(ten) and found(ten) == [("bad_signature", head(ten))]
 
 
+@pytest.mark.sqlite_file
 def test_deleting_the_digests_leaves_the_entries_unsigned(ten):
     sql(ten, "DELETE FROM ledger_digests")
     assert found(ten) == [("inserted", 1)]

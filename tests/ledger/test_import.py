@@ -164,6 +164,7 @@ def test_audit_entries_share_the_chain(led):
     assert led.verify().ok
 
 
+@pytest.mark.sqlite_file
 def test_exposure_query(led, lws):
     led.add_alias("D1", "path", "s3://depot-docs-example/plans/depot-plan.md")
     with lws.engine.begin() as conn:

@@ -64,6 +64,7 @@ def test_import_events_verify_export(env, capsys):
     assert "already exists" in one_line_error(run(capsys, "ledger", "export", env / "ledger.jsonl"))
 
 
+@pytest.mark.sqlite_file
 def test_verify_reports_tampering_with_exit_status_1(env, capsys):
     p = write_jsonl_events(env / "log.jsonl", 6)
     assert run(capsys, "ledger", "import", p, "--format", "jsonl", "--map", JSONL_MAP).code == 0

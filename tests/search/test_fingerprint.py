@@ -3,6 +3,8 @@ definition, and a batch of documents is indexed exactly as documents added one a
 
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 
 from reuse_samples import BRIEFING, PARAPHRASE, SAME_TOPIC
@@ -33,6 +35,7 @@ def test_fingerprints_are_the_least_hash_of_every_window():
     assert got == _moss(words) and all(type(h) is int for h in got)
 
 
+@pytest.mark.sqlite_file
 def test_a_batch_is_indexed_as_documents_added_one_at_a_time(tmp_path, monkeypatch):
     texts = [MEMO, BRIEFING, PARAPHRASE + "\n\n" + SAME_TOPIC]
     key = bytes(32)

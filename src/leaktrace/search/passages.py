@@ -1,5 +1,6 @@
-"""The passage index: every document cut into passages of a few sentences, in SQLite FTS5
-with BM25 ranking.
+"""The passage index: every document cut into passages of a few sentences, in full-text
+search with BM25 ranking: SQLite FTS5 in the embedded database, PostgreSQL's text search on
+a server.
 
 Fingerprints find copied text; this index finds text that shares a passage's distinctive
 words in any order, which is what a paraphrase or a summary keeps. It only proposes
@@ -71,10 +72,151 @@ def chunks(text: str) -> list[Chunk]:
     return out
 
 
-def available(conn: Connection) -> bool:
-    if conn.dialect.name != "sqlite":
+# ---------------------------------------------------------------------------- storage
+# The passage index lives in the workspace database, behind the few calls below: SQLite's FTS5
+# (BM25 ranking) in the embedded database, PostgreSQL's text search (tsvector, GIN index) on a
+# server. Both store the same passages; the vocabulary (how many passages hold each word)
+# weighs words by rarity for the query and for the stem matcher.
+
+
+class _Fts5:
+    """SQLite: an FTS5 table of passages and its fts5vocab view."""
+
+    DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
+           "body, doc UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='unicode61 remove_diacritics 2')",
+           "CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'row')")
+
+    def create(self, conn: Connection) -> None:
+        for stmt in self.DDL:
+            conn.execute(sql(stmt))
+
+    def exists(self, conn: Connection) -> bool:
+        return conn.execute(sql("SELECT 1 FROM sqlite_master WHERE name = 'passages'")).first() is not None
+
+    def add(self, conn: Connection, rows: list[dict]) -> None:
+        conn.execute(sql("INSERT INTO passages (body, doc, start, end) VALUES (:body, :doc, :start, :end)"), rows)
+
+    def indexed(self, conn: Connection) -> set[int]:
+        return {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
+
+    def frequencies(self, conn: Connection, words: list[str]) -> tuple[dict[str, int], int]:
+        df: dict[str, int] = {}
+        for part in _parts(words):
+            marks = ",".join(f":w{k}" for k in range(len(part)))
+            df.update(conn.execute(sql(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})"),
+                                   {f"w{k}": w for k, w in enumerate(part)}).all())
+        total = conn.execute(sql("SELECT count(*) FROM passages_docsize")).scalar() or 0
+        return df, int(total)
+
+    def search(self, conn: Connection, words: list[str], limit: int) -> list[tuple[int, int, int, float]]:
+        # every word quoted: the leak is hostile text and must not be read as FTS5 query syntax
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        rows = conn.execute(sql("SELECT doc, start, end, -bm25(passages) AS score FROM passages "
+                                "WHERE passages MATCH :q ORDER BY bm25(passages) LIMIT :n"),
+                            {"q": match, "n": limit}).all()
+        return [(int(d), int(a), int(b), float(sc)) for d, a, b, sc in rows]
+
+
+class _PgText:
+    """PostgreSQL: passages with a tsvector column under a GIN index, and a table of word
+    frequencies kept by leaktrace (PostgreSQL's ts_stat would read the whole index per query).
+    Ranking is BM25 computed here over the passages the index returns, so that both backends
+    rank alike."""
+
+    DDL = ("CREATE TABLE IF NOT EXISTS passages (id BIGSERIAL PRIMARY KEY, doc INTEGER NOT NULL, "
+           "start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, words INTEGER NOT NULL, body TEXT NOT NULL, "
+           "tsv TSVECTOR NOT NULL)",
+           "CREATE INDEX IF NOT EXISTS ix_passages_tsv ON passages USING GIN (tsv)",
+           "CREATE INDEX IF NOT EXISTS ix_passages_doc ON passages (doc)",
+           "CREATE TABLE IF NOT EXISTS passage_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)",
+           "CREATE TABLE IF NOT EXISTS passage_totals (id INTEGER PRIMARY KEY, passages BIGINT NOT NULL, "
+           "words BIGINT NOT NULL)",
+           "INSERT INTO passage_totals (id, passages, words) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING")
+    K1, B = 1.2, 0.75
+
+    def create(self, conn: Connection) -> None:
+        for stmt in self.DDL:
+            conn.execute(sql(stmt))
+
+    def exists(self, conn: Connection) -> bool:
+        return conn.execute(sql("SELECT to_regclass('passages') IS NOT NULL")).scalar() is True
+
+    def add(self, conn: Connection, rows: list[dict]) -> None:
+        from collections import Counter
+
+        conn.execute(sql("INSERT INTO passages (doc, start_at, end_at, words, body, tsv) VALUES "
+                         "(:doc, :start, :end, :words, :body, to_tsvector('simple', :body))"),
+                     [dict(r, words=len(content_words(r["body"]))) for r in rows])
+        df = Counter(w for r in rows for w in set(content_words(r["body"])))
+        terms = sorted(df.items())
+        for i in range(0, len(terms), 5000):
+            conn.execute(sql("INSERT INTO passage_terms (term, df) VALUES (:t, :n) "
+                             "ON CONFLICT (term) DO UPDATE SET df = passage_terms.df + EXCLUDED.df"),
+                         [{"t": t, "n": n} for t, n in terms[i:i + 5000]])
+        conn.execute(sql("UPDATE passage_totals SET passages = passages + :p, words = words + :w WHERE id = 1"),
+                     {"p": len(rows), "w": sum(len(content_words(r["body"])) for r in rows)})
+
+    def indexed(self, conn: Connection) -> set[int]:
+        return {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
+
+    def frequencies(self, conn: Connection, words: list[str]) -> tuple[dict[str, int], int]:
+        df: dict[str, int] = {}
+        for part in _parts(words):
+            df.update(conn.execute(sql("SELECT term, df FROM passage_terms WHERE term = ANY(:w)"),
+                                   {"w": part}).all())
+        total = conn.execute(sql("SELECT passages FROM passage_totals WHERE id = 1")).scalar() or 0
+        return df, int(total)
+
+    def search(self, conn: Connection, words: list[str], limit: int) -> list[tuple[int, int, int, float]]:
+        import math
+        from collections import Counter
+
+        # each word a quoted lexeme; content words hold only letters, digits, "." and ",", and
+        # quotes are doubled all the same: the leak is hostile text
+        query = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+        df, total = self.frequencies(conn, words)
+        n, all_words = conn.execute(sql("SELECT passages, words FROM passage_totals WHERE id = 1")).one()
+        avg = (all_words / n) if n else 1.0
+        rows = conn.execute(sql("SELECT doc, start_at, end_at, words, body FROM passages "
+                                "WHERE tsv @@ to_tsquery('simple', :q) "
+                                "ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC LIMIT :n"),
+                            {"q": query, "n": limit * 10}).all()
+        wanted = set(words)
+        scored = []
+        for d, a, b, length, body in rows:
+            tf = Counter(w for w in content_words(body) if w in wanted)
+            score = sum(math.log(1 + (total - df.get(w, 0) + 0.5) / (df.get(w, 0) + 0.5))
+                        * f * (self.K1 + 1) / (f + self.K1 * (1 - self.B + self.B * length / avg))
+                        for w, f in tf.items())
+            scored.append((int(d), int(a), int(b), score))
+        scored.sort(key=lambda r: -r[3])
+        return scored[:limit]
+
+
+_BACKENDS = {"sqlite": _Fts5(), "postgresql": _PgText()}
+
+
+def _backend(conn: Connection):
+    return _BACKENDS.get(conn.dialect.name)
+
+
+def _parts(words: list[str], size: int = 500):
+    for i in range(0, len(words), size):
+        yield words[i:i + size]
+
+
+def create(conn: Connection) -> bool:
+    """Create the passage index where the database supports it; True when it exists."""
+    backend = _backend(conn)
+    if backend is None:
         return False
-    return conn.execute(sql("SELECT 1 FROM sqlite_master WHERE name = 'passages'")).first() is not None
+    backend.create(conn)
+    return True
+
+
+def available(conn: Connection) -> bool:
+    backend = _backend(conn)
+    return backend is not None and backend.exists(conn)
 
 
 def add(conn: Connection, docs: Iterable[tuple[int, str]]) -> None:
@@ -84,7 +226,7 @@ def add(conn: Connection, docs: Iterable[tuple[int, str]]) -> None:
     rows = [{"body": c.text, "doc": doc, "start": c.start, "end": c.end}
             for doc, base in docs for c in chunks(base)]
     if rows:
-        conn.execute(sql("INSERT INTO passages (body, doc, start, end) VALUES (:body, :doc, :start, :end)"), rows)
+        _backend(conn).add(conn, rows)
 
 
 def backfill(engine: Engine) -> None:
@@ -92,7 +234,7 @@ def backfill(engine: Engine) -> None:
     with engine.begin() as conn:
         if not available(conn):
             return
-        have = {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
+        have = _backend(conn).indexed(conn)
         add(conn, [(doc, base) for doc, base in conn.execute(sql("SELECT id, base FROM documents")).all()
                    if doc not in have])
 
@@ -108,15 +250,7 @@ def document_frequencies(conn: Connection, words: Iterable[str]) -> tuple[dict[s
     """How many passages contain each word, and how many passages there are."""
     if not available(conn):
         return {}, 0
-    words = list(dict.fromkeys(words))
-    df: dict[str, int] = {}
-    for i in range(0, len(words), 500):
-        part = words[i:i + 500]
-        marks = ",".join(f":w{k}" for k in range(len(part)))
-        df.update(conn.execute(sql(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})"),
-                               {f"w{k}": w for k, w in enumerate(part)}).all())
-    total = conn.execute(sql("SELECT count(*) FROM passages_docsize")).scalar() or 0
-    return df, int(total)
+    return _backend(conn).frequencies(conn, list(dict.fromkeys(words)))
 
 
 def rarest(conn: Connection, words: Iterable[str], n: int = QUERY_TERMS) -> list[str]:
@@ -124,26 +258,19 @@ def rarest(conn: Connection, words: Iterable[str], n: int = QUERY_TERMS) -> list
     words = list(dict.fromkeys(words))[:400]
     if not words:
         return []
-    marks = ",".join(f":w{i}" for i in range(len(words)))
-    rows = conn.execute(sql(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})"),
-                        {f"w{i}": w for i, w in enumerate(words)}).all()
-    return [t for t, _ in sorted(rows, key=lambda r: (r[1], r[0]))[:n]]
+    df, _ = _backend(conn).frequencies(conn, words)
+    return [t for t, _ in sorted(((t, c) for t, c in df.items() if c > 0), key=lambda r: (r[1], r[0]))[:n]]
 
 
 def query(conn: Connection, text: str, limit: int = 20) -> list[tuple[int, int, int, float]]:
-    """Passages sharing the text's most distinctive words: (doc, start, end, bm25 score; higher
+    """Passages sharing the text's most distinctive words: (doc, start, end, BM25 score; higher
     is better)."""
     if not available(conn):
         return []
     words = rarest(conn, content_words(text))
     if not words:
         return []
-    # every word quoted: the leak is hostile text and must not be read as FTS5 query syntax
-    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-    rows = conn.execute(sql("SELECT doc, start, end, -bm25(passages) AS score FROM passages "
-                            "WHERE passages MATCH :q ORDER BY bm25(passages) LIMIT :n"),
-                        {"q": match, "n": limit}).all()
-    return [(int(d), int(s), int(e), float(sc)) for d, s, e, sc in rows]
+    return _backend(conn).search(conn, words, limit)
 
 
 def candidates(conn: Connection, windows: Iterable[str], per_window: int = 10) -> dict[int, float]:

@@ -157,7 +157,7 @@ class Hit:
 
 
 TABLE_DDL = ("CREATE TABLE IF NOT EXISTS semantic_passages (key INTEGER PRIMARY KEY, doc INTEGER NOT NULL, "
-             "start INTEGER NOT NULL, end INTEGER NOT NULL)")
+             "start INTEGER NOT NULL, \"end\" INTEGER NOT NULL)")
 
 
 class SemanticIndex:
@@ -200,7 +200,7 @@ class SemanticIndex:
                 keys = np.arange(next_key, next_key + len(chunks), dtype=np.uint64)
                 index.add(keys, vecs)
                 with self.engine.begin() as conn:
-                    conn.execute(sql("INSERT INTO semantic_passages (key, doc, start, end) "
+                    conn.execute(sql("INSERT INTO semantic_passages (key, doc, start, \"end\") "
                                      "VALUES (:key, :doc, :start, :end)"),
                                  [{"key": int(key), "doc": doc, "start": c.start, "end": c.end}
                                   for key, c in zip(keys, chunks)])
@@ -227,7 +227,7 @@ class SemanticIndex:
         with self.engine.connect() as conn:
             want = sorted({int(x) for x in keys.ravel()})
             rows = {} if not want else {r[0]: r[1:] for r in conn.execute(
-                sql(f"SELECT key, doc, start, end FROM semantic_passages WHERE key IN ({','.join(map(str, want))})"))}
+                sql(f"SELECT key, doc, start, \"end\" FROM semantic_passages WHERE key IN ({','.join(map(str, want))})"))}
         out = []
         for row_keys, row_d in zip(keys, dists):
             hits = [Hit(*rows[int(key)], round(1.0 - float(dist), 4)) for key, dist in zip(row_keys, row_d)

@@ -110,13 +110,6 @@ UPGRADES = {
           "CREATE INDEX IF NOT EXISTS ix_documents_series ON documents (series)",
           "ALTER TABLE copies ADD COLUMN sections TEXT"],
 }
-# the full-text index of passages behind paraphrase search (SQLite FTS5; other databases
-# do without it, and search says so)
-PASSAGES_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
-                "body, doc UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='unicode61 remove_diacritics 2')",
-                "CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'row')")
-
-
 def upgrade(engine: Engine, version: str | None) -> str | None:
     """Bring an older workspace database up to SCHEMA_VERSION in one transaction."""
     from sqlalchemy import text
@@ -139,17 +132,53 @@ def upgrade(engine: Engine, version: str | None) -> str | None:
 
 
 def create_passages(conn) -> bool:
-    """Create the passages index where the database supports it; True when it exists."""
-    from sqlalchemy import text
+    """Create the passage index behind paraphrase search (search.passages) where the database
+    supports it (SQLite, PostgreSQL); True when it exists."""
+    from ..search import passages
 
-    if conn.dialect.name != "sqlite":
-        return False
-    for stmt in PASSAGES_DDL:
-        conn.execute(text(stmt))
-    return True
+    return passages.create(conn)
+
+
+def server_url(url: str) -> str:
+    """A server database URL as leaktrace connects to it: PostgreSQL, through psycopg 3."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from ..errors import InputError
+
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):
+        raise InputError("not a database URL; give one like postgresql://user@host:5432/leaktrace") from None
+    if u.get_backend_name() != "postgresql" or u.get_driver_name() not in ("psycopg", "postgresql", "psycopg2"):
+        raise InputError(f"leaktrace works with its embedded SQLite database or a PostgreSQL server, "
+                         f"not {u.get_backend_name()!r}; give a URL like postgresql://user@host:5432/leaktrace")
+    if not u.database:
+        raise InputError("the database URL names no database; add one: postgresql://user@host:5432/leaktrace")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise InputError("a PostgreSQL workspace needs psycopg: pip install 'leaktrace[postgres]'") from None
+    return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def inspect_tables(conn) -> set[str]:
+    """Names of the tables in the database the connection is on."""
+    from sqlalchemy import inspect
+
+    return set(inspect(conn).get_table_names())
+
+
+def describe(url: str) -> str:
+    """The URL as it may be shown: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def connect(url: str) -> Engine:
+    if url.startswith("postgresql"):
+        return create_engine(url, future=True, pool_pre_ping=True)
     engine = create_engine(url, future=True)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
