@@ -77,26 +77,24 @@ def to_original(original: str, edits: list[tuple[int, int, str]]) -> list[tuple[
 
 def base_to_original(original: str, pos: int) -> int:
     """The offset in the original of a base-text offset (inside a declaration: its start)."""
-    shift = 0
-    for bstart, bend, ostart, oend, _ in _regions(original):
-        if bstart >= pos:
-            break
-        if pos < bend:
-            return ostart
-        shift = oend - bend
-    return pos + shift
+    return _translate(original, pos, to_base=False)
 
 
 def original_to_base(original: str, pos: int) -> int:
     """The base-text offset of an offset of the original (inside a declaration: its start)."""
-    shift = 0
+    return _translate(original, pos, to_base=True)
+
+
+def _translate(original: str, pos: int, *, to_base: bool) -> int:
+    shift = 0                       # original length - base length of the declarations before pos
     for bstart, bend, ostart, oend, _ in _regions(original):
-        if ostart >= pos:
+        start, end, other = (ostart, oend, bstart) if to_base else (bstart, bend, ostart)
+        if start >= pos:
             break
-        if pos < oend:
-            return bstart
+        if pos < end:
+            return other
         shift = oend - bend
-    return pos - shift
+    return pos - shift if to_base else pos + shift
 
 
 def find(tokens: Tokens, declared: list[Declared]) -> Iterator[Site]:

@@ -79,7 +79,13 @@ def chunks(text: str) -> list[Chunk]:
 # weighs words by rarity for the query and for the stem matcher.
 
 
-class _Fts5:
+class _Backend:
+    def indexed(self, conn: Connection) -> set[int]:
+        """Documents that have passages in the index."""
+        return {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
+
+
+class _Fts5(_Backend):
     """SQLite: an FTS5 table of passages and its fts5vocab view."""
 
     DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
@@ -95,9 +101,6 @@ class _Fts5:
 
     def add(self, conn: Connection, rows: list[dict]) -> None:
         conn.execute(sql("INSERT INTO passages (body, doc, start, end) VALUES (:body, :doc, :start, :end)"), rows)
-
-    def indexed(self, conn: Connection) -> set[int]:
-        return {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
 
     def frequencies(self, conn: Connection, words: list[str]) -> tuple[dict[str, int], int]:
         df: dict[str, int] = {}
@@ -117,7 +120,7 @@ class _Fts5:
         return [(int(d), int(a), int(b), float(sc)) for d, a, b, sc in rows]
 
 
-class _PgText:
+class _PgText(_Backend):
     """PostgreSQL: passages with a tsvector column under a GIN index, and a table of word
     frequencies kept by leaktrace (PostgreSQL's ts_stat would read the whole index per query).
     Ranking is BM25 computed here over the passages the index returns, so that both backends
@@ -155,9 +158,6 @@ class _PgText:
                          [{"t": t, "n": n} for t, n in terms[i:i + 5000]])
         conn.execute(sql("UPDATE passage_totals SET passages = passages + :p, words = words + :w WHERE id = 1"),
                      {"p": len(rows), "w": sum(len(content_words(r["body"])) for r in rows)})
-
-    def indexed(self, conn: Connection) -> set[int]:
-        return {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
 
     def frequencies(self, conn: Connection, words: list[str]) -> tuple[dict[str, int], int]:
         df: dict[str, int] = {}
