@@ -120,3 +120,18 @@ def test_bad_database_urls_are_one_line_errors(server, tmp_path, capsys, monkeyp
         line = one_line_error(run(capsys, "init", "--database", url))
         assert message in line and "secret" not in line, line
         assert not (tmp_path / "ws").exists()
+
+
+def test_an_unreachable_server_is_a_one_line_error(server, tmp_path, capsys, monkeypatch):
+    url = server.new_database()
+    Workspace.create(tmp_path / "ws", database_url=url).close()
+    settings = tmp_path / "ws" / "settings.json"
+    from sqlalchemy.engine import make_url
+
+    u = make_url(json.loads(settings.read_text())["database_url"])
+    assert u.query["host"] == str(server.socket)
+    moved = u.set(password="hunter2").update_query_dict({"host": str(tmp_path / "gone")})
+    settings.write_text(json.dumps({"database_url": moved.render_as_string(hide_password=False)}))
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "ws"))
+    line = one_line_error(run(capsys, "doc", "list"))
+    assert "cannot read the workspace's database" in line and "hunter2" not in line, line
