@@ -197,6 +197,50 @@ def latency(ws, queries: list[tuple[str, str]], reg: Registry) -> dict:
             "p95_ms": percentile(times, 0.95), "top1": hit, "n": len(times)}
 
 
+PG_PER_KIND = 40      # leaks of each difficulty run again on the PostgreSQL workspace
+
+
+def postgres_stage(corpus, size: int, leaks: list, lat: tuple, sqlite_records: list[dict], tmp: Path) -> dict:
+    """The quality stage again with the workspace's data on a PostgreSQL server (a throwaway
+    cluster, tests/pgserver.py): indexing rate, latency, and whether search answers as it does
+    on SQLite for the first PG_PER_KIND leaks of every difficulty."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pgserver
+    from leaktrace import Workspace
+
+    why = pgserver.problem()
+    if why:
+        return {"skipped": why}
+    server = pgserver.Server().start()
+    try:
+        ws = Workspace.create(tmp / "pg", key=hashlib.sha256(f"{SEED}:ws".encode()).digest(),
+                              database_url=server.new_database())
+        reg = Registry(ws)
+        st = grow(reg, corpus, size, [0])
+        st["latency_verbatim"] = latency(ws, lat[0], reg)
+        st["latency_heavy"] = latency(ws, lat[1], reg)
+        by_key = {r["key"]: r for r in sqlite_records if r["stage"] == size}
+        taken: Counter = Counter()
+        same_verdict = same_first = n = 0
+        records = []
+        for lk in leaks:
+            if taken[lk.difficulty] >= PG_PER_KIND or lk.key not in by_key:
+                continue
+            taken[lk.difficulty] += 1
+            rec = run_leak(ws, lk, reg, {}, Counter(), size)
+            records.append(rec)
+            ref = by_key[lk.key]
+            n += 1
+            same_verdict += rec["verdict"] == ref["verdict"]
+            same_first += rec["ranked"][:1] == ref["ranked"][:1]
+        ws.close()
+        st.update({"compared": n, "same_verdict": same_verdict, "same_first": same_first,
+                   "by_kind": dict(taken), "records": records, "server": server.version()})
+        return st
+    finally:
+        server.stop()
+
+
 def make_leaks(maker, counts: dict, quick: bool) -> list:
     leaks = []
     for b in LENGTH_BINS:
@@ -551,9 +595,37 @@ def render(meta: dict, records: list[dict]) -> str:
                 f"passage's `leak_text` ({oc.get('leak_mismatch', 0)} mismatches); for "
                 f"{oc.get('doc_checked', 0):,} the document span selected exactly its `doc_text` in the text we "
                 f"registered ({oc.get('doc_mismatch', 0)} mismatches).", ""]
+    out += postgres_section(meta)
     out += ["### Targets", "", md_table(["target", "goal", "measured", "status", "by how much",
                                          "why (measured facts)"], targets(meta, recs, t, neg)), ""]
     return "\n".join(out)
+
+
+def postgres_section(meta: dict) -> list[str]:
+    pg = meta.get("postgres")
+    if not pg:
+        return []
+    out = ["### On a PostgreSQL server", ""]
+    if "skipped" in pg:
+        return out + [f"Not run: {pg['skipped']}.", ""]
+    recs = pg["records"]
+    pos = [r for r in recs if r["difficulty"] in POSITIVES]
+    negs = [r for r in recs if r["difficulty"] not in POSITIVES]
+    lv, lh = pg["latency_verbatim"], pg["latency_heavy"]
+    out += [f"The quality stage again, with the workspace's data in PostgreSQL ({pg['server']}, a throwaway "
+            "cluster on this machine reached through a Unix socket, tests/pgserver.py; fsync off, as a test "
+            "server): the same documents registered in the same order, the same latency queries, and the first "
+            f"{PG_PER_KIND} leaks of every difficulty run again and compared with the SQLite answers.", "",
+            md_table(["documents", "documents/s", "200-word verbatim: median / p95 ms", "top-1",
+                      "140–160-word heavy: median / p95 ms", "top-1", "leaks compared", "same verdict as SQLite",
+                      "same first source", "top-1 (positives)", "false source (negatives)"],
+                     [[f"{pg['docs']:,}", f"**{pg['rate']:,.0f}**", f"{lv['median_ms']:.0f} / {lv['p95_ms']:.0f}",
+                       f"{lv['top1']}/{lv['n']}", f"{lh['median_ms']:.0f} / {lh['p95_ms']:.0f}",
+                       f"{lh['top1']}/{lh['n']}", f"{pg['compared']}", f"{pg['same_verdict']}/{pg['compared']}",
+                       f"{pg['same_first']}/{pg['compared']}",
+                       f"{sum(top1(r) for r in pos)}/{len(pos)}",
+                       f"{sum(false_source(r['verdict']) for r in negs)}/{len(negs)}"]]), ""]
+    return out
 
 
 def targets(meta: dict, recs: list[dict], t: dict, neg: dict) -> list[list[str]]:
@@ -676,6 +748,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="build the optional semantic index after the first stage (every later document "
                          "is embedded as it is registered: slow, use with --sizes 1000 or 1000,10000)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary workspace")
+    ap.add_argument("--no-postgres", action="store_true",
+                    help="skip the stage on a throwaway PostgreSQL server (needs Debian's postgresql and psycopg)")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -775,6 +849,17 @@ def main(argv: list[str] | None = None) -> int:
             st["workspace_bytes"] = sum(f.stat().st_size for f in (tmp / "ws").rglob("*") if f.is_file())
             stages.append(st)
         ws.close()
+        pg = None
+        if not args.no_postgres:
+            log(f"stage on PostgreSQL: {quality_stage:,} documents")
+            pool = min(quality_stage, len(corpus.registered))
+            pg = postgres_stage(corpus, quality_stage, leaks, lat_cache.get(pool) or next(iter(lat_cache.values())),
+                                records, tmp)
+            if "skipped" in pg:
+                log(f"  skipped: {pg['skipped']}")
+            else:
+                log(f"  {pg['rate']:,.0f} documents/s; same verdict {pg['same_verdict']}/{pg['compared']}, "
+                    f"same first source {pg['same_first']}/{pg['compared']}")
     finally:
         if args.keep:
             log(f"kept {tmp}")
@@ -786,7 +871,8 @@ def main(argv: list[str] | None = None) -> int:
             "argv": sys.argv[1:] if argv is None else list(argv), "machine": machine(), "corpus": corpus.stats,
             "python_doc_version": _doc_version(html_root), "generation": gen, "counts": counts,
             "quality_stage": quality_stage, "stages": stages, "bulk": reg.bulk, "semantic": args.semantic,
-            "offset_check": dict(check), "loadavg_start": load0, "loadavg_end": os.getloadavg()[0]}
+            "offset_check": dict(check), "loadavg_start": load0, "loadavg_end": os.getloadavg()[0],
+            "postgres": pg}
     if json_path is not None:
         json_path.write_text(json.dumps({"meta": meta, "records": records}, separators=(",", ":")) + "\n",
                              encoding="utf-8")

@@ -96,6 +96,12 @@ class Server:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def version(self) -> str:
+        import psycopg
+
+        with psycopg.connect(self.dsn("postgres")) as conn:
+            return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()

@@ -266,6 +266,8 @@ class Workspace:
                 if progress is not None:
                     progress(k)
             pending.write(conn)
+            if len(ids) >= _INDEX_BATCH:
+                db.analyze(conn)
         with self.engine.connect() as conn:
             rows = conn.execute(select(db.documents).where(db.documents.c.id.in_(ids))).all() if ids else []
         by_id = {r.id: _document(r) for r in rows}

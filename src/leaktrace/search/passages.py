@@ -128,7 +128,7 @@ class _PgText(_Backend):
 
     DDL = ("CREATE TABLE IF NOT EXISTS passages (id BIGSERIAL PRIMARY KEY, doc INTEGER NOT NULL, "
            "start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, words INTEGER NOT NULL, body TEXT NOT NULL, "
-           "tsv TSVECTOR NOT NULL)",
+           "tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)",
            "CREATE INDEX IF NOT EXISTS ix_passages_tsv ON passages USING GIN (tsv)",
            "CREATE INDEX IF NOT EXISTS ix_passages_doc ON passages (doc)",
            "CREATE TABLE IF NOT EXISTS passage_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)",
@@ -147,17 +147,19 @@ class _PgText(_Backend):
     def add(self, conn: Connection, rows: list[dict]) -> None:
         from collections import Counter
 
-        conn.execute(sql("INSERT INTO passages (doc, start_at, end_at, words, body, tsv) VALUES "
-                         "(:doc, :start, :end, :words, :body, to_tsvector('simple', :body))"),
-                     [dict(r, words=len(content_words(r["body"]))) for r in rows])
-        df = Counter(w for r in rows for w in set(content_words(r["body"])))
+        from .index import copy_rows
+
+        words = [content_words(r["body"]) for r in rows]
+        copy_rows(conn, "COPY passages (doc, start_at, end_at, words, body) FROM STDIN",
+                  ((r["doc"], r["start"], r["end"], len(w), r["body"]) for r, w in zip(rows, words)))
+        df = Counter(t for w in words for t in set(w))
         terms = sorted(df.items())
         for i in range(0, len(terms), 5000):
             conn.execute(sql("INSERT INTO passage_terms (term, df) VALUES (:t, :n) "
                              "ON CONFLICT (term) DO UPDATE SET df = passage_terms.df + EXCLUDED.df"),
                          [{"t": t, "n": n} for t, n in terms[i:i + 5000]])
         conn.execute(sql("UPDATE passage_totals SET passages = passages + :p, words = words + :w WHERE id = 1"),
-                     {"p": len(rows), "w": sum(len(content_words(r["body"])) for r in rows)})
+                     {"p": len(rows), "w": sum(map(len, words))})
 
     def frequencies(self, conn: Connection, words: list[str]) -> tuple[dict[str, int], int]:
         df: dict[str, int] = {}

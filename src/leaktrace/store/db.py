@@ -162,6 +162,17 @@ def server_url(url: str) -> str:
     return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+def analyze(conn) -> None:
+    """After a bulk registration on PostgreSQL: fresh planner statistics for the search
+    indexes (a bulk COPY leaves none until autovacuum comes by, and the planner then reads the
+    fingerprint index the slow way). SQLite needs nothing."""
+    from sqlalchemy import text
+
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE fingerprints"))
+        conn.execute(text("ANALYZE passages"))
+
+
 def inspect_tables(conn) -> set[str]:
     """Names of the tables in the database the connection is on."""
     from sqlalchemy import inspect
