@@ -495,8 +495,10 @@ def render(meta: dict, records: list[dict]) -> str:
             "- `quoted`: 1–3 held-out paragraphs with one 12–40-word sentence of a registered document inside "
             "quotation marks (\"As the documentation puts it, \\\"...\\\"\"): quoting a document is leaking it, "
             "so the right answer is `derived` and the quoted document.",
-            "- negatives (no case): `neg-topic`, 150–400 words of a held-out documentation page, no text twice (same subject "
-            "matter and vocabulary, never registered); `neg-quote`, 1–3 held-out paragraphs quoting, in "
+            "- negatives (no case): `neg-topic`, 150–400 words of a held-out documentation page (same subject "
+            "matter and vocabulary, never registered), no text twice; there are more of them than held-out pages, "
+            "so excerpts of one page can overlap, and the interval of the false source rate, which assumes "
+            "independent trials, is on the optimistic side; `neg-quote`, 1–3 held-out paragraphs quoting, in "
             "quotation marks, a public statement that a registered document quotes too (below). The right "
             "answer is any verdict but `derived`; for `neg-quote` it should be `shared_quotation`.", ""]
     out += ["### Measures", "",
