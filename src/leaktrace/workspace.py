@@ -120,7 +120,6 @@ class Workspace:
             raise ConflictError(f"{path} exists and is not an empty folder; choose another --workspace")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        engine = None
         created = False
         try:
             key = key if key is not None else secrets.token_bytes(32)
@@ -146,15 +145,15 @@ class Workspace:
                     ])
                 created = True
             except (OperationalError, DatabaseError) as e:
-                raise WorkspaceError(f"cannot create the workspace's tables in {db.describe(url or 'sqlite://')}: "
-                                     f"{_first_line(e)}") from None
+                raise WorkspaceError(f"cannot create the workspace's tables in "
+                                     f"{db.describe(url) if url else path}: {_first_line(e)}") from None
             engine.dispose()
             if path.exists():
                 path.rmdir()
             tmp.rename(path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
-            if url and created and engine is not None:
+            if url and created:
                 db.metadata.drop_all(engine)   # nothing half-made on the server either
                 engine.dispose()
             raise
@@ -205,7 +204,7 @@ class Workspace:
     def database(self) -> str:
         """Where the workspace's data is: the embedded SQLite file, or the server database's URL
         without its password."""
-        return db.describe(self.engine.url.render_as_string(hide_password=False))
+        return self.engine.url.render_as_string(hide_password=True)
 
     def __enter__(self) -> "Workspace":
         return self

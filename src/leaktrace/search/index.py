@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from ..store.db import fingerprints
+from ..store.db import copy_rows, fingerprints
 
 _CHUNK = 900
 
@@ -30,15 +30,6 @@ def add(conn: Connection, docs: Iterable[tuple[int, Iterable[int]]]) -> None:
         return
     for i in range(0, len(rows), 5000):
         conn.execute(fingerprints.insert(), [{"hash": h, "doc": d} for h, d in rows[i:i + 5000]])
-
-
-def copy_rows(conn: Connection, statement: str, rows: Iterable[tuple]) -> None:
-    """PostgreSQL's COPY, in the connection's transaction: a bulk load that does not pay a
-    round of the protocol per row (hundreds of fingerprints per document)."""
-    with conn.connection.driver_connection.cursor() as cur:
-        with cur.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 def candidates(conn: Connection, hashes: Iterable[int], limit: int = 5) -> list[tuple[int, int]]:

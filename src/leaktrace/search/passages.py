@@ -80,6 +80,12 @@ def chunks(text: str) -> list[Chunk]:
 
 
 class _Backend:
+    DDL: tuple[str, ...] = ()
+
+    def create(self, conn: Connection) -> None:
+        for stmt in self.DDL:
+            conn.execute(sql(stmt))
+
     def indexed(self, conn: Connection) -> set[int]:
         """Documents that have passages in the index."""
         return {r[0] for r in conn.execute(sql("SELECT DISTINCT doc FROM passages"))}
@@ -91,10 +97,6 @@ class _Fts5(_Backend):
     DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
            "body, doc UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='unicode61 remove_diacritics 2')",
            "CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages, 'row')")
-
-    def create(self, conn: Connection) -> None:
-        for stmt in self.DDL:
-            conn.execute(sql(stmt))
 
     def exists(self, conn: Connection) -> bool:
         return conn.execute(sql("SELECT 1 FROM sqlite_master WHERE name = 'passages'")).first() is not None
@@ -111,7 +113,8 @@ class _Fts5(_Backend):
         total = conn.execute(sql("SELECT count(*) FROM passages_docsize")).scalar() or 0
         return df, int(total)
 
-    def search(self, conn: Connection, words: list[str], limit: int) -> list[tuple[int, int, int, float]]:
+    def search(self, conn: Connection, words: list[str], limit: int, df: dict[str, int],
+               total: int) -> list[tuple[int, int, int, float]]:
         # every word quoted: the leak is hostile text and must not be read as FTS5 query syntax
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
         rows = conn.execute(sql("SELECT doc, start, end, -bm25(passages) AS score FROM passages "
@@ -137,17 +140,13 @@ class _PgText(_Backend):
            "INSERT INTO passage_totals (id, passages, words) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING")
     K1, B = 1.2, 0.75
 
-    def create(self, conn: Connection) -> None:
-        for stmt in self.DDL:
-            conn.execute(sql(stmt))
-
     def exists(self, conn: Connection) -> bool:
         return conn.execute(sql("SELECT to_regclass('passages') IS NOT NULL")).scalar() is True
 
     def add(self, conn: Connection, rows: list[dict]) -> None:
         from collections import Counter
 
-        from .index import copy_rows
+        from ..store.db import copy_rows
 
         words = [content_words(r["body"]) for r in rows]
         copy_rows(conn, "COPY passages (doc, start_at, end_at, words, body) FROM STDIN",
@@ -169,16 +168,18 @@ class _PgText(_Backend):
         total = conn.execute(sql("SELECT passages FROM passage_totals WHERE id = 1")).scalar() or 0
         return df, int(total)
 
-    def search(self, conn: Connection, words: list[str], limit: int) -> list[tuple[int, int, int, float]]:
+    def search(self, conn: Connection, words: list[str], limit: int, df: dict[str, int],
+               total: int) -> list[tuple[int, int, int, float]]:
+        """df, total: the words' passage frequencies and the passage count, as `frequencies`
+        gave them for choosing the words."""
         import math
         from collections import Counter
 
         # each word a quoted lexeme; content words hold only letters, digits, "." and ",", and
         # quotes are doubled all the same: the leak is hostile text
         query = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
-        df, total = self.frequencies(conn, words)
-        n, all_words = conn.execute(sql("SELECT passages, words FROM passage_totals WHERE id = 1")).one()
-        avg = (all_words / n) if n else 1.0
+        all_words = conn.execute(sql("SELECT words FROM passage_totals WHERE id = 1")).scalar() or 0
+        avg = (all_words / total) if total else 1.0
         rows = conn.execute(sql("SELECT doc, start_at, end_at, words, body FROM passages "
                                 "WHERE tsv @@ to_tsquery('simple', :q) "
                                 "ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC LIMIT :n"),
@@ -260,7 +261,10 @@ def rarest(conn: Connection, words: Iterable[str], n: int = QUERY_TERMS) -> list
     words = list(dict.fromkeys(words))[:400]
     if not words:
         return []
-    df, _ = _backend(conn).frequencies(conn, words)
+    return _rarest(_backend(conn).frequencies(conn, words)[0], n)
+
+
+def _rarest(df: dict[str, int], n: int) -> list[str]:
     return [t for t, _ in sorted(((t, c) for t, c in df.items() if c > 0), key=lambda r: (r[1], r[0]))[:n]]
 
 
@@ -269,10 +273,15 @@ def query(conn: Connection, text: str, limit: int = 20) -> list[tuple[int, int, 
     is better)."""
     if not available(conn):
         return []
-    words = rarest(conn, content_words(text))
+    words = list(dict.fromkeys(content_words(text)))[:400]
     if not words:
         return []
-    return _backend(conn).search(conn, words, limit)
+    backend = _backend(conn)
+    df, total = backend.frequencies(conn, words)
+    chosen = _rarest(df, QUERY_TERMS)
+    if not chosen:
+        return []
+    return backend.search(conn, chosen, limit, df, total)
 
 
 def candidates(conn: Connection, windows: Iterable[str], per_window: int = 10) -> dict[int, float]:
