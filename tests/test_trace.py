@@ -120,3 +120,29 @@ def test_a_document_without_issued_copies_is_inconclusive(ws, memo_file, n):
     doc = ws.add_document(memo_file)
     res = ws.trace(MEMO)
     assert res.verdict == "inconclusive" and res.document["id"] == doc.id and "no marked copies" in res.summary
+
+
+def test_a_leak_quoting_two_marked_documents_gets_a_verdict_for_each(marked, tmp_path):
+    from reuse_samples import BRIEFING
+
+    ws, memo = marked
+    brief = ws.add_document(text=BRIEFING, title="Storm readiness", fmt="md", name="briefing.md")
+    ws.mark(brief.id, to=IDS[:20], out_dir=tmp_path / "brief-copies")
+    memo_copy = ws.render_copy(memo.id, IDS[3])
+    brief_copy = ws.render_copy(brief.id, IDS[11])
+    leak = ("A reader sent us two internal papers.\n\n" + "\n\n".join(memo_copy.split("\n\n")[1:6])
+            + "\n\nThe second one reads:\n\n" + brief_copy)
+    res = ws.trace(leak)
+    verdicts = {r.document["id"]: r for r in [res, *res.other_sources]}
+    assert set(verdicts) == {memo.id, brief.id}
+    for doc, rid, scored in ((memo.id, IDS[3], 40), (brief.id, IDS[11], 20)):
+        r = verdicts[doc]
+        assert r.verdict == "identified" and r.recipients_scored == scored
+        assert [c.recipient for c in r.copies if c.identified] == [rid]
+        assert r.passages and sum(r.sites_read.values()) > 0
+    # the stored form of a trace (cases keep it as JSON) keeps every source's verdict
+    from leaktrace.models import TraceResult
+
+    again = TraceResult.from_json(res.to_json())
+    assert [o.document["id"] for o in again.other_sources] == [o.document["id"] for o in res.other_sources]
+    assert again.other_sources[0].copies[0].recipient == res.other_sources[0].copies[0].recipient

@@ -106,7 +106,7 @@ def doc_sections(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
     """The document's named sections (its headings), for `mark --sections`."""
     with Workspace.open(workspace) as ws:
         secs = ws.sections(doc)
-        base = ws._doc_row(doc).base
+        base = ws.base_text(doc)
     if as_json:
         emit_json([s.to_json() for s in secs])
         return
@@ -284,6 +284,19 @@ def trace(file: Path = typer.Argument(..., help="The leak: text, Markdown, HTML 
         if res.sources:
             _print_sources(res.sources, res.content_exposure)
         return
+    _print_source_marks(res, sites)
+    for other in res.other_sources:
+        style = {"identified": "bold red", "inconclusive": "bold yellow"}.get(other.verdict, "bold")
+        out.print(f"\nAlso derived from {safe(other.document['id'])} “{safe(other.document['title'])}”: "
+                  f"[{style}]{other.verdict.upper()}[/]")
+        out.print(safe(other.summary))
+        _print_source_marks(other, sites)
+    if res.sources:
+        _print_sources(res.sources, res.content_exposure)
+
+
+def _print_source_marks(res, sites: bool) -> None:
+    """One source's part of a trace: what was aligned and read, and how its copies scored."""
     out.print(f"Leak: {res.leak_words} words, {res.aligned_words} aligned to {res.document['id']} "
               f"in {len(res.passages)} passage(s).")
     chans = ", ".join(f"{ch} {res.sites_read.get(ch, 0)}/{n}" for ch, n in res.sites_covered.items())
@@ -296,8 +309,6 @@ def trace(file: Path = typer.Argument(..., help="The leak: text, Markdown, HTML 
                       "[bold red]identified[/]" if c.identified else "")
         out.print(f"Copies scored: {res.recipients_scored} (identified at a bound ≤ {res.bar:.0e})")
         out.print(t)
-    if res.sources:
-        _print_sources(res.sources, res.content_exposure)
     if sites and res.site_reads:
         t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees")
         for r in res.site_reads:

@@ -172,6 +172,17 @@ class TraceResult:
     reuse: str = "no_match"             # derived | shared_quotation | topic_only | no_match
     sources: list[dict] = field(default_factory=list)
     content_exposure: list[dict] = field(default_factory=list)
+    # every other derived source that was read for marks: its own passages, copies and verdict
+    other_sources: list["TraceResult"] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return plain(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "TraceResult":
+        d = dict(d)
+        d["passages"] = [PassageMatch(**p) for p in d.get("passages", [])]
+        d["copies"] = [CopyScore(**c) for c in d.get("copies", [])]
+        d["site_reads"] = [SiteRead(**s) for s in d.get("site_reads", [])]
+        d["other_sources"] = [cls.from_json(o) for o in d.get("other_sources", [])]
+        return cls(**d)

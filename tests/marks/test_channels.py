@@ -4,7 +4,8 @@ import numpy as np
 
 from leaktrace.marks import declared, invisible, typographic
 from leaktrace.marks.embed import render
-from leaktrace.marks.sites import ALL_CHANNELS, Channel, find_sites, is_readable
+from leaktrace.marks.channels import ALL_CHANNELS, find_sites
+from leaktrace.marks.sites import Channel, is_readable
 from leaktrace.text.protect import find_protected
 from leaktrace.text.tokens import strip_invisible, tokenize
 from samples import MEMO

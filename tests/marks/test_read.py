@@ -9,7 +9,7 @@ from leaktrace.marks.code import Code, make_biases
 from leaktrace.marks.declared import resolve
 from leaktrace.marks.embed import render
 from leaktrace.marks.read import read
-from leaktrace.marks.sites import find_sites
+from leaktrace.marks.channels import find_sites
 from leaktrace.text.align import DocIndex, align
 from leaktrace.text.protect import find_protected
 from leaktrace.text.tokens import tokenize

@@ -12,7 +12,7 @@ from samples import MEMO
 from sqlalchemy import text
 
 from leaktrace import Workspace
-from leaktrace import workspace as workspace_module
+from leaktrace import documents as documents_module
 from leaktrace.search.fingerprint import fingerprints, word_skeletons
 from leaktrace.text.tokens import tokenize
 
@@ -42,7 +42,7 @@ def test_a_batch_is_indexed_as_documents_added_one_at_a_time(tmp_path, monkeypat
     one = Workspace.create(tmp_path / "one", key=key)
     for t in texts:
         one.add_document(text=t, fmt="md")
-    monkeypatch.setattr(workspace_module, "_INDEX_BATCH", 2)   # index rows also written mid-transaction
+    monkeypatch.setattr(documents_module, "_INDEX_BATCH", 2)   # index rows also written mid-transaction
     many = Workspace.create(tmp_path / "many", key=key)
     many.add_documents([{"text": t, "format": "md"} for t in texts])
 

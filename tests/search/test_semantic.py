@@ -32,7 +32,7 @@ def test_the_index_finds_passages_and_new_documents_join_it(ws):
     memo = ws.add_document(text=MEMO, fmt="md", name="memo.md")
     assert ws.build_semantic_index() > 0
     index = semantic.SemanticIndex(ws.path, ws.engine)
-    base = ws._doc_row(memo.id).base
+    base = ws.base_text(memo.id)
     chunk = passages.chunks(base)[3]
     (hits,) = index.query([chunk.text], k=3)
     assert (hits[0].doc, hits[0].start, hits[0].end) == (1, chunk.start, chunk.end) and hits[0].similarity > 0.99

@@ -19,7 +19,7 @@ def docs(ws):
 
 
 def _base(ws, doc):
-    return ws._doc_row(doc.id).base
+    return ws.base_text(doc.id)
 
 
 def test_a_verbatim_excerpt_gives_exact_offsets_on_both_sides(docs):

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -25,7 +25,7 @@ from .. import formats
 from ..errors import ConflictError, InputError, NotFoundError, WorkspaceError
 from ..ledger import chain, importers
 from ..ledger.book import Ledger
-from ..models import CopyScore, PassageMatch, SiteRead, TraceResult
+from ..models import TraceResult
 from ..store import db
 from .exposure import CopyContains, Exposed, exposure_set
 from .protected import ProtectedChannel, Protection, normalize_channel
@@ -314,7 +314,8 @@ class Cases:
                     "case": case.id, "artifact": a.id, "artifact_sha256": a.sha256,
                     "leak_sha256": hashlib.sha256(t.encode("utf-8")).hexdigest(), "leak_words": res.leak_words,
                     "verdict": res.verdict, "document": res.document["id"] if res.document else None,
-                    "identified_copies": [x.copy for x in res.copies if x.identified],
+                    "identified_copies": [x.copy for r in (res, *res.other_sources) for x in r.copies
+                                          if x.identified],
                     "first_seen": a.first_seen})
         done = {a.id for a in arts}
         return [f for f in self.view(case.id).findings if f.artifact.id in done]
@@ -340,8 +341,10 @@ class Cases:
             if r is not None:
                 stored = json.loads(r.result)
                 text = stored.pop("leak_text", None)
-                findings.append(self._finding(a, r.traced_at, trace_from_json(stored), ps, protection, emails,
-                                              text))
+                res = trace_from_json(stored)
+                # a leak that reuses several marked documents is one finding per document
+                for one in (res, *per_source(res)):
+                    findings.append(self._finding(a, r.traced_at, one, ps, protection, emails, text))
         return CaseView(case, tuple(arts), tuple(findings), tuple(reveals))
 
     def _finding(self, art: Artifact, traced_at: str, res: TraceResult, ps: Pseudonyms,
@@ -605,11 +608,14 @@ def investigator() -> str:
 
 
 def trace_from_json(d: dict) -> TraceResult:
-    d = dict(d)
-    d["passages"] = [PassageMatch(**p) for p in d.get("passages", [])]
-    d["copies"] = [CopyScore(**c) for c in d.get("copies", [])]
-    d["site_reads"] = [SiteRead(**s) for s in d.get("site_reads", [])]
-    return TraceResult(**d)
+    return TraceResult.from_json(d)
+
+
+def per_source(res: TraceResult) -> list[TraceResult]:
+    """The verdicts on the other marked sources of a trace, each with what the trace found of the
+    artifact as a whole (its file, stamps, search results)."""
+    return [replace(o, source=res.source, stamps=res.stamps, reuse=res.reuse, sources=res.sources,
+                    content_exposure=res.content_exposure, other_sources=[]) for o in res.other_sources]
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

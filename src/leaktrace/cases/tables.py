@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Integer, PrimaryKeyConstraint, String, Table, Text, UniqueConstraint
 
-from ..store.db import metadata
+from ..store.schema import metadata
 
 cases = Table(
     "cases", metadata,

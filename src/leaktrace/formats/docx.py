@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from lxml import etree
 
 from ..errors import InputError
-from . import slots as slotmod
 from .base import STAMP_PROPERTY, Extracted
+from .slots import Slot, extent, joined, offsets, placement
+from .slots import write as write_slots
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}
@@ -82,21 +83,21 @@ def _read_xml(z: zipfile.ZipFile, part: str, name: str) -> etree._Element:
         raise InputError(f"{name}: {part} is not well-formed ({str(e).splitlines()[0][:120]})") from None
 
 
-def body_slots(root: etree._Element, paragraphs: list | None = None) -> list[slotmod.Slot]:
+def body_slots(root: etree._Element, paragraphs: list | None = None) -> list[Slot]:
     """The body's text as slots: `w:t` texts editable; tabs, breaks, paragraph breaks fixed.
     `paragraphs`, when given, receives (w:p element, first slot, end slot) of every paragraph."""
     body = root.find("w:body", _NS)
     if body is None:
         return []
-    out: list[slotmod.Slot] = []
+    out: list[Slot] = []
     for p in body.iter(_P):
         if _inside_skipped(p):
             continue
-        para: list[slotmod.Slot] = []
+        para: list[Slot] = []
         _collect(p, para)
         if "".join(s.text for s in para).strip():
             if out:
-                out.append(slotmod.Slot("\n\n", editable=False))
+                out.append(Slot("\n\n", editable=False))
             if paragraphs is not None:
                 paragraphs.append((p, len(out), len(out) + len(para)))
             out.extend(para)
@@ -105,19 +106,19 @@ def body_slots(root: etree._Element, paragraphs: list | None = None) -> list[slo
     return out
 
 
-def _keep_only(root: etree._Element, slots: Sequence[slotmod.Slot], paragraphs: list,
+def _keep_only(root: etree._Element, slots: Sequence[Slot], paragraphs: list,
                keep: Sequence[tuple[int, int]]) -> None:
     """Remove from the body what lies outside the kept spans of its text (a copy of some
     sections): whole paragraphs, tables and images; a table that holds kept text too keeps
     its cells, with the paragraphs outside emptied (a cell must keep a paragraph)."""
     body = root.find("w:body", _NS)
-    starts = slotmod.offsets(slots)
+    starts = offsets(slots)
     tops: dict = {}                      # top-level body element -> its paragraphs' text spans
     where: dict = {}                     # paragraph -> placement
     pos = 0
     for p, i, j in paragraphs:
-        span = slotmod.extent(slots, starts, i, j)
-        where[p] = slotmod.placement(keep, span, pos)
+        span = extent(slots, starts, i, j)
+        where[p] = placement(keep, span, pos)
         pos = span[1] if span else pos
         top = p
         while top.getparent() is not body:
@@ -130,7 +131,7 @@ def _keep_only(root: etree._Element, slots: Sequence[slotmod.Slot], paragraphs: 
             continue
         spans = tops.get(child, [])
         span = (spans[0][0], spans[-1][1]) if spans else None
-        verdict = slotmod.placement(keep, span, pos)
+        verdict = placement(keep, span, pos)
         pos = span[1] if span else pos
         if verdict == "drop":
             body.remove(child)
@@ -151,19 +152,19 @@ def _inside_skipped(el: etree._Element) -> bool:
     return False
 
 
-def _collect(el: etree._Element, out: list[slotmod.Slot]) -> None:
+def _collect(el: etree._Element, out: list[Slot]) -> None:
     for child in el:
         tag = child.tag
         if tag in _SKIP or tag == _P:          # nested paragraphs (text boxes) are their own
             continue
         if tag == _T:
-            out.append(slotmod.Slot(child.text or "", write=_writer(child)))
+            out.append(Slot(child.text or "", write=_writer(child)))
         elif tag == _TAB:
-            out.append(slotmod.Slot("\t", editable=False))
+            out.append(Slot("\t", editable=False))
         elif tag in (_BR, _CR):
-            out.append(slotmod.Slot("\n", editable=False))
+            out.append(Slot("\n", editable=False))
         elif tag == _NBH:
-            out.append(slotmod.Slot("\u2011", editable=False))
+            out.append(Slot("\u2011", editable=False))
         else:
             _collect(child, out)
 
@@ -179,7 +180,7 @@ def _writer(t: etree._Element):
 def read(data: bytes, name: str) -> tuple[str, list[str]]:
     """The body text of a .docx file, and the copy stamps in its custom properties."""
     z = open_zip(data, name)
-    text = slotmod.joined(body_slots(_read_xml(z, _BODY, name)))
+    text = joined(body_slots(_read_xml(z, _BODY, name)))
     stamps: list[str] = []
     if _CUSTOM in z.namelist():
         props = _read_xml(z, _CUSTOM, name)
@@ -204,7 +205,7 @@ class Template:
         z = open_zip(data, name)
         self.members = [(i, z.read(i.filename)) for i in z.infolist()]
         self.body = self._member(_BODY)
-        self.text = slotmod.joined(body_slots(_read_xml(z, _BODY, name)))
+        self.text = joined(body_slots(_read_xml(z, _BODY, name)))
 
     def _member(self, part: str) -> bytes | None:
         return next((d for i, d in self.members if i.filename == part), None)
@@ -216,7 +217,7 @@ class Template:
         root = etree.fromstring(self.body, _parser())
         paragraphs: list = []
         slots = body_slots(root, paragraphs)
-        slotmod.write(slots, edits)
+        write_slots(slots, edits)
         if keep is not None:
             _keep_only(root, slots, paragraphs, keep)
         parts = {_BODY: etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)}
@@ -271,7 +272,7 @@ def paragraph_kinds(data: bytes, name: str = "document.docx") -> list[str]:
     for p in ([] if body is None else body.iter(_P)):
         if _inside_skipped(p):
             continue
-        para: list[slotmod.Slot] = []
+        para: list[Slot] = []
         _collect(p, para)
         if not "".join(s.text for s in para).strip():
             continue

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from lxml import etree, html
 
 from ..errors import InputError
-from . import slots as slotmod
+from .slots import Slot, extent, joined, offsets, placement
+from .slots import write as write_slots
 
 STAMP_META = "leaktrace-stamp"
 
@@ -67,10 +68,10 @@ class _Builder:
     """
 
     def __init__(self) -> None:
-        self.slots: list[slotmod.Slot] = []
+        self.slots: list[Slot] = []
         self.fixed: list[tuple[int, int]] = []
         self.block_open = False          # text has been written in the current block
-        self.pending: slotmod.Slot | None = None   # the slot whose node ended in whitespace
+        self.pending: Slot | None = None   # the slot whose node ended in whitespace
         self.pending_lead = False        # or: whitespace seen since, in a node with no word
 
     @property
@@ -79,7 +80,7 @@ class _Builder:
 
     def brk(self) -> None:
         if self.block_open:
-            self.slots.append(slotmod.Slot("\n\n", editable=False))
+            self.slots.append(Slot("\n\n", editable=False))
         self.block_open = False
         self.pending, self.pending_lead = None, False
 
@@ -108,9 +109,9 @@ class _Builder:
                 return
             prefix = self._space()
             if prefix:
-                self.slots.append(slotmod.Slot(prefix, editable=False))
+                self.slots.append(Slot(prefix, editable=False))
             start = self.pos
-            self.slots.append(slotmod.Slot(shown, editable=False))
+            self.slots.append(Slot(shown, editable=False))
             self.fixed.append((start, self.pos))
             self.block_open = True
             return
@@ -123,7 +124,7 @@ class _Builder:
         if collapsed.startswith(" ") and self.pending is None:
             self.pending_lead = True
         prefix = self._space()
-        slot = slotmod.Slot(prefix + core, write=setter)
+        slot = Slot(prefix + core, write=setter)
         self.slots.append(slot)
         self.block_open = True
         if collapsed.endswith(" "):
@@ -176,13 +177,13 @@ def _keep_only(root: etree._Element, b: _Builder, marks: dict, keep: Sequence[tu
     """Remove what lies outside the kept spans of the text (a copy of some sections): elements
     whose text all lies outside are removed whole (images and other elements without text go
     with the text around them), text nodes outside are emptied, the rest is walked into."""
-    starts = slotmod.offsets(b.slots)
+    starts = offsets(b.slots)
     n = len(b.slots)
 
     def where(key) -> str:
         i, j = marks[key]
         i, j = min(i, n), min(j, n)
-        return slotmod.placement(keep, slotmod.extent(b.slots, starts, i, j), starts[i])
+        return placement(keep, extent(b.slots, starts, i, j), starts[i])
 
     def cut(el: etree._Element) -> None:
         if (el, "text") in marks and el.text and where((el, "text")) == "drop":
@@ -218,7 +219,7 @@ def _remove(el: etree._Element, tail: str | None) -> None:
 def read(data: bytes | str, name: str) -> tuple[str, list[tuple[int, int]]]:
     """The visible text of the page and the spans of preformatted or code text in it."""
     b = _build(_parse(data, name))
-    return slotmod.joined(b.slots), b.fixed
+    return joined(b.slots), b.fixed
 
 
 def stamps(data: bytes | str, name: str) -> list[str]:
@@ -251,7 +252,7 @@ class Template:
         root = _parse(self.data, self.name)
         marks: dict | None = {} if keep is not None else None
         b = _build(root, marks)
-        slotmod.write(b.slots, edits)
+        write_slots(b.slots, edits)
         if marks is not None:
             _keep_only(root, b, marks, keep)
         head = root.find("head")

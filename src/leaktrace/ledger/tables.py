@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ..store.db import metadata
+from ..store.schema import metadata
 
 ledger = Table(
     "ledger", metadata,

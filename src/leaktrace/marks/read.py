@@ -21,7 +21,8 @@ from .sites import Site, expected, observe
 UNIFORM_GROUP = 3  # a group this large reading one variant throughout is erased
 
 
-def read(sites: Sequence[Site], doc: Tokens, leak: Tokens, alignment: Alignment) -> np.ndarray:
+def read_text(sites: Sequence[Site], doc: Tokens, leak: Tokens, alignment: Alignment) -> np.ndarray:
+    """The variant the leak's text shows at each site, or -1."""
     d2l = alignment.doc_to_leak
     text = leak.text
     out = np.full(len(sites), -1, dtype=np.int64)
@@ -68,3 +69,6 @@ def _erase_uniform_groups(sites: Sequence[Site], symbols: np.ndarray, leak: Toke
             stripped = bool(styled) and not any(ch in leak.text for ch in styled)
         if uniform or stripped:
             symbols[members] = -1
+
+
+read = read_text   # every text channel reads this way

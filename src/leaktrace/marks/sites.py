@@ -39,7 +39,6 @@ class Channel(str, Enum):
     DECLARED = "declared"
 
 
-ALL_CHANNELS: tuple[Channel, ...] = tuple(Channel)
 READERS = ("gap", "raw", "folded", "tokens", "spaces")
 
 
@@ -194,22 +193,3 @@ class SiteSet:
         for slot in observed:
             self._observed.setdefault(slot, []).append(idx)
         return True
-
-
-def find_sites(tokens: Tokens, protected, declared, channels=ALL_CHANNELS) -> list[Site]:
-    """All sites of a text in the chosen channels, most robust first, without conflicts."""
-    from . import declared as declared_channel
-    from . import invisible, lexical, typographic
-
-    finders = {
-        Channel.DECLARED: lambda: declared_channel.find(tokens, declared),
-        Channel.LEXICAL: lambda: lexical.find(tokens, protected),
-        Channel.TYPOGRAPHIC: lambda: typographic.find(tokens, protected),
-        Channel.INVISIBLE: lambda: invisible.find(tokens, protected),
-    }
-    accepted = SiteSet(tokens)
-    for channel in (Channel.DECLARED, Channel.LEXICAL, Channel.TYPOGRAPHIC, Channel.INVISIBLE):
-        if channel in channels:
-            for site in finders[channel]():
-                accepted.add(site)
-    return sorted(accepted.sites, key=lambda s: (s.start, s.spans[0][1]))

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from ..store.db import copy_rows, fingerprints
+from ..store.bulk import copy_rows
+from ..store.schema import fingerprints
 
 _CHUNK = 900
 

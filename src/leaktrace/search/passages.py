@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, Engine
 
+from ..store.bulk import copy_rows
+
 MAX_WORDS = 80
 # a full stop followed directly by a letter or digit (46.8, example.org, e.g.) ends nothing
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\w))+(?:[.!?]+[\"'”’)]*|\n|$)")
@@ -145,8 +147,6 @@ class _PgText(_Backend):
 
     def add(self, conn: Connection, rows: list[dict]) -> None:
         from collections import Counter
-
-        from ..store.db import copy_rows
 
         words = [content_words(r["body"]) for r in rows]
         copy_rows(conn, "COPY passages (doc, start_at, end_at, words, body) FROM STDIN",

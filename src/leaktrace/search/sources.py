@@ -16,20 +16,36 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
 from .. import sections as secmod
+from ..marks.sites import Site
 from ..models import plain
 from ..store import db
-from ..text.align import align
-from ..text.tokens import tokenize
+from ..text.align import Alignment, DocIndex, align
+from ..text.tokens import Tokens, tokenize
 from . import fingerprint, passages
 from . import index as search_index
 
-if TYPE_CHECKING:
-    from ..workspace import Workspace
+
+
+class Library(Protocol):
+    """What source search needs of a workspace: its database, its folder (the optional
+    semantic index lives there), and its documents."""
+
+    engine: Any
+    path: Path
+
+    def row(self, doc: int) -> Any: ...
+
+    def doc_index(self, doc: int) -> DocIndex: ...
+
+    def sections(self, doc: int) -> list: ...
+
+    def marked_sites(self, doc: int) -> list[Site] | None: ...
 
 MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
 MIN_DERIVED_WORDS = 12    # copied words a source needs ...
@@ -133,18 +149,25 @@ class SearchResult:
         return plain(self)
 
 
-def search(ws: "Workspace", text: str) -> SearchResult:
-    leak = tokenize(text)
+def search(lib: Library, text: str) -> SearchResult:
+    return find_sources(lib, text)[0]
+
+
+def find_sources(lib: Library, text: str, leak: Tokens | None = None) -> tuple[SearchResult, dict[int, Alignment]]:
+    """The search result, and the token alignment of the leak to every candidate document, as
+    extension computed it (tracing reads the marks through these, never aligning twice)."""
+    leak = leak if leak is not None else tokenize(text)
+    aligned: dict[int, Alignment] = {}
     leak_words = sum(1 for s in leak.skel if s[0].isalnum())
     hashes = fingerprint.fingerprints(fingerprint.word_skeletons(leak.skel))
     leak_sents = list(passages.sentences(text))
     result = SearchResult("no_match", "", leak_words)
-    with ws.engine.connect() as conn:
+    with lib.engine.connect() as conn:
         fp = search_index.candidates(conn, hashes, limit=MAX_CANDIDATES)
         have_fts = passages.available(conn)
         weights = Weights(*passages.document_frequencies(conn, passages.content_words(text)))
     # copied text first: fingerprint candidates, aligned token by token
-    found = [m for m in (_match(ws, d, text, leak, leak_sents, weights) for d, _ in fp) if m is not None]
+    found = [m for m in (_match(lib, d, text, leak, leak_sents, weights, aligned=aligned) for d, _ in fp) if m is not None]
     copied = [(p.leak_start, p.leak_end) for m in found for p in m.passages if p.kind in DERIVED_KINDS]
     # then what copying does not explain: the passage index, on the leak's remaining sentences
     rest = [(a, b) for a, b in leak_sents if not any(a < e and b > s for s, e in copied)]
@@ -156,11 +179,11 @@ def search(ws: "Workspace", text: str) -> SearchResult:
                  for i in range(0, len(rest), WINDOW_SENTENCES)][:MAX_WINDOWS]
         windows = [text[a:b] for a, b in spans]
         if have_fts:
-            with ws.engine.connect() as conn:
+            with lib.engine.connect() as conn:
                 bm25 = passages.candidates(conn, windows)
         else:
             result.notes.append("this database has no passage index: paraphrase search by words is off")
-        semantic_hits = _semantic(ws, spans, windows, result.notes)
+        semantic_hits = _semantic(lib, spans, windows, result.notes)
         for hits in semantic_hits.values():
             for h in hits:
                 bm25.setdefault(h.doc, 0.0)
@@ -168,7 +191,7 @@ def search(ws: "Workspace", text: str) -> SearchResult:
         ranked = [d for d, _ in sorted(bm25.items(), key=lambda kv: -kv[1])]
         ranked = list(dict.fromkeys([h.doc for hs in semantic_hits.values() for h in hs] + ranked))
         more = [d for d in ranked if d not in done][:MAX_CANDIDATES]
-        found += [m for m in (_match(ws, d, text, leak, leak_sents, weights, semantic_hits) for d in more)
+        found += [m for m in (_match(lib, d, text, leak, leak_sents, weights, semantic_hits, aligned) for d in more)
                   if m is not None]
     # derived sources first (copied text, and reworded text around it), then by leak words covered
     found.sort(key=lambda m: (not m.derived, -m.words, -m.identical, -(m.document["version"] or 0)))
@@ -181,7 +204,7 @@ def search(ws: "Workspace", text: str) -> SearchResult:
             covered.extend((p.leak_start, p.leak_end) for p in m.passages)
     hits = semantic_hits if reworded else {}
     for m in result.sources:
-        _complete(ws, m, text, leak, weights, hits)
+        _complete(lib, m, text, leak, weights, hits)
     taken = {m.document["id"] for m in result.sources}
     result.topic = [{"id": f"D{d}", "bm25": round(s, 2)} for d, s in sorted(bm25.items(), key=lambda kv: -kv[1])
                     if f"D{d}" not in taken][:5]
@@ -209,16 +232,16 @@ def search(ws: "Workspace", text: str) -> SearchResult:
                           "same topic, not a derived leak.")
     else:
         result.summary = "The text does not reuse any registered document."
-    return result
+    return result, aligned
 
 
-def _semantic(ws: "Workspace", spans, windows, notes: list[str]) -> dict:
+def _semantic(lib: Library, spans, windows, notes: list[str]) -> dict:
     """Leak windows (by span) paired with passages whose embeddings are close, when the optional
     semantic index is there; otherwise a note says what is missing."""
     from . import semantic
 
     problem = semantic.missing()
-    index = semantic.SemanticIndex(ws.path, ws.engine)
+    index = semantic.SemanticIndex(lib.path, lib.engine)
     if problem:
         notes.append(problem.replace("semantic search needs", "semantic search is off; it needs"))
         return {}
@@ -228,16 +251,18 @@ def _semantic(ws: "Workspace", spans, windows, notes: list[str]) -> dict:
     return dict(zip(spans, index.query(windows, k=5)))
 
 
-def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weights | None = None,
-           semantic_hits: dict | None = None) -> SourceMatch | None:
-    row = ws._doc_row(doc)
+def _match(lib: Library, doc: int, text: str, leak, leak_sents, weights: Weights | None = None,
+           semantic_hits: dict | None = None, aligned: dict[int, Alignment] | None = None) -> SourceMatch | None:
+    row = lib.row(doc)
     base = row.base
-    al = align(ws.doc_index(doc), leak)
+    al = align(lib.doc_index(doc), leak)
+    if aligned is not None:
+        aligned[doc] = al
     quotes = _quotation_spans(base)
     copied = [p for p in al.passages if p.words >= MIN_PASSAGE_WORDS]
     # text the document itself quotes (a public statement) is named as such, and never grows
     # into, or counts towards, a derived passage
-    dtoks = ws.doc_index(doc).doc
+    dtoks = lib.doc_index(doc).doc
     own = [p for p in copied if not _quoted(quotes, dtoks, al.doc_to_leak, p.doc_start, p.doc_end)]
     quoted = [_Piece(p.leak_start, p.leak_end, p.doc_start, p.doc_end, 1.0, "copied") for p in copied if p not in own]
     strong = ((any(_longest_run(base, dtoks, al.doc_to_leak, p) >= MIN_EXACT_RUN for p in own)
@@ -254,7 +279,7 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
         for h in hits:
             if h.doc == doc and h.similarity >= MATCH and not _covered(pieces + quoted, la, lb):
                 pieces.append(_Piece(la, lb, h.start, h.end, h.similarity, "semantic"))
-    masked = _site_tokens(ws, doc) if strong else frozenset()
+    masked = _site_tokens(lib, doc) if strong else frozenset()
     # a reworded sentence joins copied text only when it ends up in the same passage
     groups = [g for g in _merge(text, base, pieces) if {q.origin for q in g} != {"extension"}]
     groups += [[q] for q in quoted]
@@ -272,14 +297,12 @@ def _match(ws: "Workspace", doc: int, text: str, leak, leak_sents, weights: Weig
                        round(words / max(1, len(text.split())), 3), int(al.matched), out)
 
 
-def _site_tokens(ws: "Workspace", doc: int) -> frozenset[int]:
+def _site_tokens(lib: Library, doc: int) -> frozenset[int]:
     """Document tokens inside mark sites, for a document that has been marked: a copy differs
     from the original there by design, which is not an edit by the leaker."""
-    with ws.engine.connect() as conn:
-        marked = conn.execute(select(db.codes.c.doc).where(db.codes.c.doc == doc)).first() is not None
-    if not marked:
+    sites = lib.marked_sites(doc)
+    if sites is None:
         return frozenset()
-    _, _, sites, _ = ws.code(doc)
     out = set()
     for site in sites:
         for a, b in site.windows:
@@ -507,17 +530,17 @@ def _one_per_series(found: Sequence[SourceMatch]) -> list[SourceMatch]:
     return out
 
 
-def _complete(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights, semantic_hits: dict) -> None:
+def _complete(lib: Library, m: SourceMatch, text: str, leak, weights: Weights, semantic_hits: dict) -> None:
     """Sections, versions and content exposure of a source."""
     doc = int(m.document["id"][1:])
-    secs = ws.sections(doc)
+    secs = lib.sections(doc)
     spans = [(p.doc_start, p.doc_end) for p in m.passages if p.kind != "shared_quotation"]
     touched = secmod.touched(secs, spans) if len(secs) > 1 else []
     m.sections = [s.name for s in touched]
     m.passages = [_with_section(p, secs) for p in m.passages]
-    m.versions = _versions(ws, m, text, leak, weights, semantic_hits)
+    m.versions = _versions(lib, m, text, leak, weights, semantic_hits)
     containing = [int(v["id"][1:]) for v in m.versions if v["contains"]] or [doc]
-    m.exposure = _exposure(ws, containing, set(m.sections))
+    m.exposure = _exposure(lib, containing, set(m.sections))
 
 
 def _with_section(p: ReusedPassage, secs) -> ReusedPassage:
@@ -529,13 +552,13 @@ def _with_section(p: ReusedPassage, secs) -> ReusedPassage:
     return replace(p, section=", ".join(s.name for s in hit))
 
 
-def _versions(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights, semantic_hits: dict
+def _versions(lib: Library, m: SourceMatch, text: str, leak, weights: Weights, semantic_hits: dict
               ) -> list[dict]:
     """Every version of the source's series, and whether it contains the leaked content: as
     many leak words in its passages and as many identical tokens as the best version (a
     version that changed a leaked date or name aligns one token less)."""
     series = int(m.document["series"][1:])
-    with ws.engine.connect() as conn:
+    with lib.engine.connect() as conn:
         rows = conn.execute(select(db.documents.c.id, db.documents.c.version)
                             .where(db.documents.c.series == series).order_by(db.documents.c.version)).all()
     if len(rows) <= 1:
@@ -546,15 +569,15 @@ def _versions(ws: "Workspace", m: SourceMatch, text: str, leak, weights: Weights
         if f"D{doc}" == m.document["id"]:
             out.append({"id": f"D{doc}", "version": version, "contains": True})
             continue
-        other = _match(ws, doc, text, leak, list(passages.sentences(text)), weights, semantic_hits)
+        other = _match(lib, doc, text, leak, list(passages.sentences(text)), weights, semantic_hits)
         contains = other is not None and other.words >= best and other.identical >= m.identical
         out.append({"id": f"D{doc}", "version": version, "contains": contains})
     return out
 
 
-def _exposure(ws: "Workspace", docs: Sequence[int], needed: set[str]) -> list[dict]:
+def _exposure(lib: Library, docs: Sequence[int], needed: set[str]) -> list[dict]:
     """Copies of the given versions whose sections include every needed section."""
-    with ws.engine.connect() as conn:
+    with lib.engine.connect() as conn:
         rows = conn.execute(select(db.copies.c.doc, db.copies.c.recipient, db.copies.c.copy_id,
                                    db.copies.c.sections, db.recipients.c.name)
                             .join(db.recipients, db.recipients.c.id == db.copies.c.recipient)

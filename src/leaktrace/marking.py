@@ -1,0 +1,149 @@
+"""Marking: the code of a registered document (its sites, found once by every channel, and the
+keyed biases) stored with the document, and each recipient's codeword and copy text from it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import select
+
+from . import sections as secmod
+from .documents import Documents, document_of, now, parse_doc_id
+from .errors import MarkingError, WorkspaceError
+from .marks import embed
+from .marks.channels import find_sites, parse_channels
+from .marks.code import Code, make_biases
+from .marks.declared import resolve
+from .marks.sites import Site
+from .models import Capacity, Document, doc_public_id
+from .recipients import Recipients
+from .store import db
+from .text.protect import find_protected
+from .text.tokens import tokenize
+
+MARKING_VERSION = 1
+MIN_WORDS = 40
+MIN_SITES = 16
+
+
+class Marking:
+    """Codes of the documents of one workspace, created on first use and cached."""
+
+    def __init__(self, engine, key: bytes, documents: Documents, recipients: Recipients):
+        self.engine = engine
+        self.key = key
+        self.documents = documents
+        self.recipients = recipients
+        self._code_cache: dict[int, tuple] = {}
+        self._codeword_cache: dict[int, tuple] = {}
+
+    def code(self, doc_id: str | int) -> tuple[Document, str, list[Site], Code]:
+        """The document, its base text, sites and code; created (and stored) on first use."""
+        row = self.documents.row(doc_id)
+        cached = self._code_cache.get(row.id)
+        if cached:
+            return cached
+        with self.engine.begin() as conn:
+            stored = conn.execute(select(db.codes).where(db.codes.c.doc == row.id)).first()
+            if stored is not None:
+                if stored.tokens_digest != tokens_digest(row.base):
+                    raise WorkspaceError(f"{doc_public_id(row.id)} was marked by a leaktrace whose tokenizer "
+                                         "differs from this one; trace it with the version that marked it")
+                sites = [Site.from_json(s) for s in json.loads(zlib.decompress(stored.sites))]
+                qs = [s.q for s in sites]
+                biases = np.frombuffer(zlib.decompress(stored.biases), dtype=np.float64).reshape(len(sites), -1)
+            else:
+                sites = self._find_sites(row)
+                qs = [s.q for s in sites]
+                biases = make_biases(self.key, row.uid, qs)
+                conn.execute(db.codes.insert().values(
+                    doc=row.id, version=MARKING_VERSION,
+                    sites=zlib.compress(json.dumps([s.to_json() for s in sites],
+                                                   ensure_ascii=False).encode("utf-8")),
+                    biases=zlib.compress(biases.astype(np.float64).tobytes()),
+                    tokens_digest=tokens_digest(row.base), created_at=now()))
+        result = (document_of(row), row.base, sites, Code(self.key, row.uid, biases, qs))
+        self._code_cache[row.id] = result
+        return result
+
+    def is_marked(self, doc: int) -> bool:
+        """Whether the document's code exists (it is created when the first copy is made)."""
+        if doc in self._code_cache:
+            return True
+        with self.engine.connect() as conn:
+            return conn.execute(select(db.codes.c.doc).where(db.codes.c.doc == doc)).first() is not None
+
+    def _find_sites(self, row) -> list[Site]:
+        if row.words < MIN_WORDS:
+            raise MarkingError(f"{doc_public_id(row.id)} is too short to mark ({row.words} words; "
+                               f"at least {MIN_WORDS} are needed)")
+        _, declared = resolve(row.original)
+        protected = find_protected(row.base, extra=self.documents.fixed_spans(row))
+        sites = find_sites(tokenize(row.base), protected, declared, parse_channels(row.channels), fmt=row.format)
+        if len(sites) < MIN_SITES:
+            raise MarkingError(f"{doc_public_id(row.id)} has only {len(sites)} sites in channels "
+                               f"{row.channels}; at least {MIN_SITES} are needed to mark it")
+        return sites
+
+    def capacity(self, doc_id: str | int) -> Capacity:
+        from .capacity import capacity
+
+        doc, base, sites, code = self.code(doc_id)
+        return capacity(doc, base, sites, code)
+
+    def preview(self, doc_id: str | int, recipient_id: str) -> list[embed.Change]:
+        """What the copy of one recipient changes, site by site."""
+        doc, base, sites, code = self.code(doc_id)
+        rec = self.recipients.by_id([recipient_id])[0]
+        return embed.changes(base, sites, code.codeword(rec.id))
+
+    def render_copy(self, doc_id: str | int, recipient_id: str,
+                    sections: str | Sequence[str] | None = None) -> str:
+        """The text of one recipient's copy (of the named sections only, when given)."""
+        doc, base, sites, code = self.code(doc_id)
+        chosen = secmod.select(self.documents.sections(doc.id), sections)
+        if chosen is None:
+            return embed.render(base, sites, code.codeword(recipient_id))
+        return cut(base, embed.Renderer(base, sites).edits(code.codeword(recipient_id)), chosen)
+
+    def issued_copies(self, doc_id: str | int) -> list[tuple[str, str, str]]:
+        """(recipient id, name, copy id) of every copy of a document, in recipient order."""
+        n = parse_doc_id(doc_id)
+        with self.engine.connect() as conn:
+            q = (select(db.copies.c.recipient, db.recipients.c.name, db.copies.c.copy_id)
+                 .join(db.recipients, db.recipients.c.id == db.copies.c.recipient)
+                 .where(db.copies.c.doc == n).order_by(db.copies.c.recipient))
+            return [tuple(r) for r in conn.execute(q)]
+
+    def codewords(self, doc_id: str | int, recipient_ids: Sequence[str]) -> np.ndarray:
+        """Codewords of the given copies (rows in the given order), cached per document."""
+        _, _, _, code = self.code(doc_id)
+        key = (parse_doc_id(doc_id), tuple(recipient_ids))
+        cached = self._codeword_cache.get(key[0])
+        if cached is None or cached[0] != key[1]:
+            cached = (key[1], code.codewords(recipient_ids))
+            self._codeword_cache[key[0]] = cached
+        return cached[1]
+
+    def forget_codewords(self, doc: int) -> None:
+        """New copies were issued: the cached codewords no longer list every holder."""
+        self._codeword_cache.pop(doc, None)
+
+
+def cut(base: str, edits: Sequence[tuple[int, int, str]], chosen: Sequence) -> str:
+    """A copy holding only the chosen sections: each section's base text with its edits."""
+    parts = []
+    for sec in chosen:
+        inside = [(a - sec.start, b - sec.start, rep) for a, b, rep in edits if sec.start <= a and b <= sec.end]
+        parts.append(embed.apply_edits(base[sec.start:sec.end], inside).strip("\n"))
+    return "\n\n".join(parts) + "\n"
+
+
+def tokens_digest(base: str) -> str:
+    """Fingerprint of the tokenization that site windows refer to."""
+    t = tokenize(base)
+    return hashlib.sha256(repr((t.starts, t.ends)).encode()).hexdigest()

@@ -1,0 +1,191 @@
+"""Stage 5: the verdict for each marked source (the copies that clear the bar, or why none
+does), and the trace's result: the sources, their verdicts, the stamps and the detectors."""
+
+from __future__ import annotations
+
+from ..marks.channels import ALL_CHANNELS
+from ..marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, score_at_bar, sites_needed
+from ..models import CopyScore, PassageMatch, SiteRead, TraceResult, plain
+from ..text.display import visible
+from .sources import MIN_PASSAGE_WORDS
+from .values import Artifact, Found, MarkedSource, Reading, Scores
+
+TOP_COPIES = 10
+MAX_SITE_READS = 400
+
+
+def unread(leak: Artifact, source: MarkedSource, doc: dict, base: str) -> TraceResult:
+    """A derived source of which no copy was issued: nothing to read marks for."""
+    result = TraceResult("inconclusive", f"Derived from {doc['id']} “{doc['title']}”, but no marked copies of "
+                         "it were issued, so no copy can be identified.",
+                         document={"id": doc["id"], "title": doc["title"]},
+                         passages=_passages(leak, source, base), leak_words=leak.words, bar=BAR)
+    result.notes.append("no copies issued")
+    return result
+
+
+def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: Scores) -> TraceResult:
+    """The verdict on one source: which copies its marks identify, with their bounds."""
+    doc = reading.doc
+    result = TraceResult("inconclusive", "", document={"id": doc.id, "title": doc.title},
+                         passages=_passages(leak, source, reading.base), leak_words=leak.words,
+                         aligned_words=reading.aligned_words, bar=BAR)
+    result.sites_covered = dict(reading.covered)
+    result.sites_read = dict(reading.read)
+    model, scores, order, issued = scored.model, scored.scores, scored.order, scored.issued
+    n = len(issued)
+    result.recipients_scored = n
+    result.all_scores = [round(float(x), 3) for x in scores[order]]
+    result.score_bar = score_at_bar(model, n)
+    symbols = reading.symbols
+    for rank, j in enumerate(order.tolist()):
+        s = float(scores[j])
+        if rank >= TOP_COPIES and s <= 0:
+            break
+        bound = false_accusation_bound(model.log_tail(s), n)
+        if rank >= TOP_COPIES and bound > BAR:
+            break
+        agreed = int((scored.codewords[j, model.sites] == symbols[model.sites]).sum()) if len(model) else 0
+        rid, name, cid = issued[j]
+        result.copies.append(CopyScore(rid, name, cid, round(s, 4), bound, agreed, len(model), bound <= BAR))
+    if result.copies:
+        result.site_reads = _site_reads(reading, scored.codewords[order[0]], model)
+    identified = [c for c in result.copies if c.identified]
+    if identified:
+        result.verdict = "identified"
+        names = ", ".join(f"{c.recipient} (copy {c.copy}, bound {c.false_accusation_bound:.1e})" for c in identified)
+        result.summary = (f"Derived from {doc.id} “{doc.title}”. The marks match the copy of {names}. "
+                          "A copy is not a person: it may have been forwarded, shared or stolen.")
+        if len(identified) > 1:
+            result.notes.append("several copies clear the bar: the leak mixes copies (collusion) or they were combined")
+    elif not source.copied:
+        result.summary = _reworded(leak, source, doc)
+    else:
+        result.summary, result.more_words_needed = _why_inconclusive(reading, model, n, result.copies)
+    return result
+
+
+def _passages(leak: Artifact, source: MarkedSource, base: str) -> list[PassageMatch]:
+    return [PassageMatch(p.leak_start, p.leak_end, p.doc_start, p.doc_end,
+                         leak.text[p.leak_start:p.leak_end], base[p.doc_start:p.doc_end])
+            for p in sorted(source.alignment.passages, key=lambda p: p.leak_start) if p.words >= MIN_PASSAGE_WORDS]
+
+
+def _reworded(leak: Artifact, source: MarkedSource, doc) -> str:
+    kinds = ", ".join(sorted({p.kind.replace("_", " ") for p in source.match.passages}))
+    return (f"Derived from {doc.id} “{doc.title}” ({kinds}, {source.match.words} words), but reworded text "
+            "keeps too little of any copy's marks to single one out; the content exposure lists who held "
+            "that content.")
+
+
+def _why_inconclusive(reading: Reading, model: ScoreModel, n: int,
+                      copies: list[CopyScore]) -> tuple[str, int | None]:
+    """The inconclusive summary, and how many more words of similar text would be needed."""
+    doc = reading.doc
+    head = f"Derived from {doc.id} “{doc.title}”, but"
+    bar = f"at a false-accusation bound of {BAR:.0e}"
+    read_ = len(model)
+    if not read_:
+        return (f"{head} no mark could be read in this text: it may be the unmarked original, or a copy "
+                "whose marks were normalized away, so no copy can be singled out.", None)
+    need = sites_needed(float(leaker_gain(reading.code.biases[model.sites]).mean()), n)
+    if read_ >= need:
+        best = copies[0] if copies else None
+        agreement = f" (the best copy agrees at {best.agreed} of {best.read})" if best else ""
+        return (f"{head} although the {read_} marks read would single out a lone leaker's copy among {n}, "
+                f"no copy agrees with them well enough {bar}{agreement}: the text may mix several copies "
+                "or have been altered.", None)
+    rate = read_ / max(reading.aligned_words, 1)
+    more = (need - read_) / rate
+    if reading.aligned_words + more > doc.words:
+        return (f"{head} the {read_} marks read are not enough to single out a copy among {n} {bar}, "
+                "and a leak of this kind would need more text than the document holds.", None)
+    words = max(10, int(round(more / 10.0) * 10))
+    return (f"{head} the {read_} marks read are not enough to single out a copy among {n} {bar}; "
+            f"about {words} more words of similar text would be needed.", words)
+
+
+def _site_reads(reading: Reading, accused, model: ScoreModel) -> list[SiteRead]:
+    out = []
+    base, sites, symbols = reading.base, reading.sites, reading.symbols
+    for i in model.sites.tolist()[:MAX_SITE_READS]:
+        site = sites[i]
+        y, x = int(symbols[i]), int(accused[i])
+        out.append(SiteRead(i, site.channel.value, site.kind, base.count("\n", 0, site.start) + 1,
+                            visible(" / ".join(site.variants[y])), visible(" / ".join(site.variants[x])), x == y))
+    return out
+
+
+def conclude(leak: Artifact, found: Found, per_source: list[TraceResult], channels_of) -> TraceResult:
+    """The trace's result: the first identified source's verdict (else the most reused one's) at
+    the top, every other marked source's verdict beside it, what search found, and the stamps."""
+    search = found.search
+    primary = next((r for r in per_source if r.verdict == "identified"), per_source[0] if per_source else None)
+    if primary is None:
+        result = TraceResult("no_match", "The text does not derive from any registered document.",
+                             leak_words=leak.words, bar=BAR)
+    else:
+        result = primary
+        result.other_sources = [r for r in per_source if r is not primary]
+    result.reuse = search.verdict
+    result.sources = [plain(m) for m in search.sources]
+    result.content_exposure = search.exposure
+    result.notes.extend(search.notes)
+    if result.document is not None:
+        series = next((m.document["series"] for m in search.sources
+                       if m.document["id"] == result.document["id"]), None)
+        others = [m for m in search.sources if m.derived and m.document["id"] != result.document["id"]
+                  and m.document["series"] != series]
+        if others:
+            result.notes.append("the text also reuses " + ", ".join(
+                f"{m.document['id']} “{m.document['title']}”" for m in others) + " (see sources)")
+    elif search.verdict in ("possible_paraphrase", "shared_quotation"):
+        result.summary = search.summary
+    result.source = dict(leak.source)
+    result.stamps = [s.to_json() for s in leak.stamps]
+    result.notes.extend(leak.notes)
+    _stamps(result, leak.stamps)
+    channels = set(channels_of(result.document["id"])) if result.document else set()
+    result.detectors = _detectors(result, leak.stamps, channels)
+    return result
+
+
+def _stamps(result: TraceResult, stamps) -> None:
+    """The outcome, with what the file's copy stamps say beside the text marks."""
+    verified = [s for s in stamps if s.status == "verified"]
+    doc_id = result.document["id"] if result.document else None
+    same_doc = [s for s in verified if s.document == doc_id]
+    for s in stamps:
+        if s.status == "forged":
+            result.notes.append(f"the file carries a stamp for copy {s.copy} that fails the key check: "
+                                "it was altered or forged, and is not evidence")
+        elif s.status in ("unknown-copy", "malformed"):
+            result.notes.append(f"the file carries a stamp {s.stamp!r} that names no copy of this workspace")
+    for s in verified:
+        if s.document != doc_id:
+            result.notes.append(f"the file is stamped as copy {s.copy} of {s.document} (recipient {s.recipient}), "
+                                "but its text does not derive from that document")
+    identified = {c.recipient for c in result.copies if c.identified}
+    for s in same_doc:
+        if identified and s.recipient not in identified:
+            result.notes.append(f"the file's stamp names copy {s.copy} ({s.recipient}) but the text marks "
+                                "identify another copy: the text was moved into another copy's file")
+    if same_doc:
+        result.outcome = "exact"
+        names = ", ".join(f"{s.recipient} (copy {s.copy})" for s in same_doc)
+        result.summary += f" The file itself carries the verified stamp of the copy of {names}."
+    elif result.verdict == "identified":
+        result.outcome = "high_confidence"
+    else:
+        result.outcome = result.verdict
+
+
+def _detectors(result: TraceResult, stamps, channels: set[str]) -> list[dict]:
+    """Which detectors ran on this artifact and what each found."""
+    out = [{"detector": "stamp", "ran": result.source.get("format") in ("docx", "pdf", "html", "eml"),
+            "found": len(stamps), "verified": sum(1 for s in stamps if s.status == "verified")}]
+    for ch in (c.value for c in ALL_CHANNELS):
+        agree = sum(1 for r in result.site_reads if r.channel == ch and r.agrees)
+        out.append({"detector": ch, "ran": ch in channels, "sites_covered": result.sites_covered.get(ch, 0),
+                    "marks_read": result.sites_read.get(ch, 0), "agree_with_best_copy": agree})
+    return out
