@@ -110,14 +110,19 @@ class Marking:
             return embed.render(base, sites, code.codeword(recipient_id))
         return cut(base, embed.Renderer(base, sites).edits(code.codeword(recipient_id)), chosen)
 
-    def issued_copies(self, doc_id: str | int) -> list[tuple[str, str, str]]:
-        """(recipient id, name, copy id) of every copy of a document, in recipient order."""
+    def holders(self, doc_id: str | int) -> list[tuple[str, str, str, str | None]]:
+        """(recipient id, name, copy id, sections held as JSON or None for all) of every copy of
+        a document, in recipient order."""
         n = parse_doc_id(doc_id)
         with self.engine.connect() as conn:
-            q = (select(db.copies.c.recipient, db.recipients.c.name, db.copies.c.copy_id)
+            q = (select(db.copies.c.recipient, db.recipients.c.name, db.copies.c.copy_id, db.copies.c.sections)
                  .join(db.recipients, db.recipients.c.id == db.copies.c.recipient)
                  .where(db.copies.c.doc == n).order_by(db.copies.c.recipient))
-            return [tuple(r) for r in conn.execute(q)]
+            return [tuple(r) for r in conn.execute(q).all()]
+
+    def issued_copies(self, doc_id: str | int) -> list[tuple[str, str, str]]:
+        """(recipient id, name, copy id) of every copy of a document, in recipient order."""
+        return [h[:3] for h in self.holders(doc_id)]
 
     def codewords(self, doc_id: str | int, recipient_ids: Sequence[str]) -> np.ndarray:
         """Codewords of the given copies (rows in the given order), cached per document."""

@@ -29,6 +29,30 @@ def _plain(value):
     return value
 
 
+@dataclass(frozen=True)
+class WordBox:
+    """One word read off a page image, in pixels of that image."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float     # 0..1, as the OCR engine rates it
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page image of a leak (a photo, a scan, a rasterized PDF page) and the words read off
+    it; channels that live on the rendered page read their marks from these."""
+
+    number: int           # 1-based page of the artifact
+    width: int
+    height: int
+    words: tuple[WordBox, ...]
+    image: object = field(default=None, compare=False, repr=False)   # the grayscale image OCR read
+
+
 def doc_public_id(n: int) -> str:
     return f"D{n}"
 

@@ -3,8 +3,10 @@ copy stamps checked against the key and every trace recorded in the audit trail.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from contextlib import contextmanager
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +26,21 @@ from .store import db
 from .text.align import DocIndex
 
 
+@contextmanager
+def _without_collection_pauses():
+    """A trace makes many short-lived objects (a content exposure of 10,000 holders is 20,000
+    dicts) and no reference cycles worth collecting; a full garbage collection in the middle
+    walks every cached site and index of the workspace, which doubled the time of a trace.
+    Collection resumes when the trace ends."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class Tracer:
     """Traces leaks against the documents and copies of one workspace. It is what the pipeline
     and source search ask for documents, their codes and their copies (pipeline.Library)."""
@@ -34,10 +51,14 @@ class Tracer:
         self.path = path
         self.documents = documents
         self.marking = marking
+        self._holders: dict[int, list] = {}     # for the trace under way: search and scoring share them
 
     # -- what source search and the pipeline read
     def row(self, doc: int):
         return self.documents.row(doc)
+
+    def document(self, doc: int | str) -> Document:
+        return self.documents.document(doc)
 
     def doc_index(self, doc: int) -> DocIndex:
         return self.documents.doc_index(doc)
@@ -51,8 +72,13 @@ class Tracer:
     def code(self, doc: int) -> tuple[Document, str, list[Site], Code]:
         return self.marking.code(doc)
 
+    def holders(self, doc: int) -> list[tuple[str, str, str, str | None]]:
+        if doc not in self._holders:
+            self._holders[doc] = self.marking.holders(doc)
+        return self._holders[doc]
+
     def issued_copies(self, doc: int) -> list[tuple[str, str, str]]:
-        return self.marking.issued_copies(doc)
+        return [h[:3] for h in self.holders(doc)]
 
     def codewords(self, doc: int, recipient_ids: Sequence[str]) -> np.ndarray:
         return self.marking.codewords(doc, recipient_ids)
@@ -60,14 +86,23 @@ class Tracer:
     # -- the entry points
     def search(self, text: str) -> search_sources.SearchResult:
         """Which registered documents, versions and sections a text reuses, passage by passage."""
-        return search_sources.search(self, text)
+        self._holders.clear()
+        try:
+            return search_sources.search(self, text)
+        finally:
+            self._holders.clear()
 
     def trace(self, text: str, *, audit: bool = True, stamps: Sequence[str] = (),
               source: formats.Extracted | None = None) -> TraceResult:
         """Trace a leak (its text, and the copy stamps its file carried); the trace itself is
         recorded in the ledger's audit trail."""
         leak = pipeline.artifact(text, extracted=source, stamps=self.verify_stamps(stamps))
-        result = pipeline.run(self, leak, lambda doc: self.documents.document(doc).channels)
+        self._holders.clear()
+        try:
+            with _without_collection_pauses():
+                result = pipeline.run(self, leak)
+        finally:
+            self._holders.clear()
         if audit:
             Ledger(self).record_audit("trace", details={
                 "leak_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),

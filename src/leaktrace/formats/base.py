@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..models import Page
 
 DEFAULT_MAX_MB = 10
 # Names of the keyed copy stamp in file metadata (see formats.stamp).
@@ -37,3 +38,4 @@ class Extracted:
     stamps: tuple[str, ...] = ()                 # raw copy stamps found in the file's metadata
     notes: tuple[str, ...] = ()                  # what could not be read, in plain words
     readers: tuple[str, ...] = field(default=())  # how the text was obtained: "pdf-text", "ocr", ...
+    pages: tuple[Page, ...] = ()                 # page images read by OCR, with their word boxes

@@ -16,6 +16,7 @@ from contextlib import suppress
 from PIL import Image, ImageOps, ImageStat
 
 from ..errors import InputError
+from ..models import Page, WordBox
 from .base import Extracted, max_input_bytes
 
 FORMATS = ("PNG", "JPEG", "TIFF", "WEBP", "GIF", "BMP")
@@ -52,14 +53,14 @@ def extract_image(data: bytes, name: str) -> Extracted:
     if len(data) > max_input_bytes():
         raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
     img = open_image(data, name)
-    text = ocr_text(img, name)
+    text, page = ocr_page(img, name)
     if not text:
         raise InputError(f"{name}: OCR found no text in the image")
     notes = [OCR_NOTE]
     frames = getattr(img, "n_frames", 1)
     if frames > 1:
         notes.append(f"only the first of its {frames} frames was read")
-    return Extracted(text=text, format="image", name=name, notes=tuple(notes), readers=("ocr",))
+    return Extracted(text=text, format="image", name=name, notes=tuple(notes), readers=("ocr",), pages=(page,))
 
 
 def open_image(data: bytes, name: str) -> Image.Image:
@@ -112,13 +113,16 @@ def short_reason(e: Exception) -> str:
     return (str(e).splitlines() or [type(e).__name__])[0][:120]
 
 
-def ocr_text(img: Image.Image, name: str) -> str:
-    """The text Tesseract reads in an image, as paragraphs separated by blank lines."""
+def ocr_page(img: Image.Image, name: str, number: int = 1) -> tuple[str, Page]:
+    """The text Tesseract reads in an image (paragraphs separated by blank lines), and the page:
+    the image as read and every word's box, from the same Tesseract run."""
     import pytesseract
 
+    prepared = prepare_for_ocr(img)
     try:
-        raw = pytesseract.image_to_string(prepare_for_ocr(img), lang="eng", config="--psm 3",
-                                          timeout=OCR_TIMEOUT_S)
+        # one run, two outputs; Tesseract's default page segmentation is --psm 3
+        raw, tsv = pytesseract.pytesseract.run_and_get_multiple_output(
+            prepared, ["txt", "tsv"], lang="eng", timeout=OCR_TIMEOUT_S)
     except pytesseract.TesseractNotFoundError:
         raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
     except Exception as e:  # noqa: BLE001 - Tesseract's own failures, and pytesseract's timeout
@@ -128,7 +132,22 @@ def ocr_text(img: Image.Image, name: str) -> str:
             raise InputError(f"{name}: OCR took longer than {OCR_TIMEOUT_S} s; "
                              "crop the image to the text and try again") from None
         raise InputError(f"{name}: OCR failed ({short_reason(e)})") from None
-    return tidy_ocr_text(raw)
+    page = Page(number, prepared.width, prepared.height, tuple(_word_boxes(tsv)), prepared)
+    return tidy_ocr_text(raw), page
+
+
+def _word_boxes(tsv: str):
+    """Words of Tesseract's TSV output (level 5 rows), in reading order."""
+    for line in tsv.splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) != 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        try:
+            left, top, width, height = (int(c) for c in cols[6:10])
+            conf = float(cols[10])
+        except ValueError:
+            continue
+        yield WordBox(cols[11].strip(), left, top, width, height, max(0.0, min(1.0, conf / 100)))
 
 
 def prepare_for_ocr(img: Image.Image) -> Image.Image:

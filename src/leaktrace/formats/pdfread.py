@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..models import Page
 from .base import STAMP_PDF_KEY, Extracted, max_input_bytes
-from .image import OCR_NOTE, env_limit, max_image_pixels, ocr_text, short_reason
+from .image import OCR_NOTE, env_limit, max_image_pixels, ocr_page, short_reason
 
 if TYPE_CHECKING:
     from pypdf import PageObject, PdfReader
@@ -51,15 +52,16 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
             texts.append("")
             notes.append(f"page {i + 1} could not be read ({short_reason(e)})")
     readers = ["pdf-text"] if any(texts) else []
+    pages: list[Page] = []
     if not all(texts):
-        texts, ocr_notes, ocr_readers = _read_blank_pages_by_ocr(data, name, texts)
+        texts, ocr_notes, ocr_readers, pages = _read_blank_pages_by_ocr(data, name, texts)
         notes += ocr_notes
         readers += ocr_readers
     text = "\n\n".join(t for t in texts if t)
     if not text:
         raise InputError(f"{name}: has no text layer and OCR found no text on its pages")
     return Extracted(text=text, format="pdf", name=name, stamps=_stamps(reader), notes=tuple(notes),
-                     readers=tuple(readers))
+                     readers=tuple(readers), pages=tuple(pages))
 
 
 def _open(data: bytes, name: str) -> tuple[PdfReader, list[str]]:
@@ -189,9 +191,10 @@ def _starts_paragraph(paragraph: list[_Line], line: _Line, step: float | None) -
 
 
 def _read_blank_pages_by_ocr(data: bytes, name: str,
-                             texts: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """The page texts with those of pages without a text layer read by OCR, and the notes and
-    readers that adds. Refuses a PDF that has no text at all when OCR cannot run."""
+                             texts: list[str]) -> tuple[list[str], list[str], list[str], list[Page]]:
+    """The page texts with those of pages without a text layer read by OCR, the notes and
+    readers that adds, and the page images OCR read. Refuses a PDF that has no text at all when
+    OCR cannot run."""
     missing = [i for i, text in enumerate(texts) if not text]
     has_text = len(missing) < len(texts)
     ocr = _ocr_pages(data, name, missing)
@@ -200,8 +203,8 @@ def _read_blank_pages_by_ocr(data: bytes, name: str,
             raise InputError(f"{name}: has no text layer (it looks scanned); export its pages as "
                              "PNG images and read those, which uses OCR")
         unread = f"{_pages(missing)}: no text layer; not read (install pypdfium2 to read them by OCR)"
-        return texts, [unread], []
-    found, problem = ocr
+        return texts, [unread], [], []
+    found, images, problem = ocr
     if problem and not has_text:
         raise InputError(problem)
     read = [i for i in missing if found.get(i)]
@@ -209,31 +212,34 @@ def _read_blank_pages_by_ocr(data: bytes, name: str,
     notes = [f"{_pages(read)}: no text layer; read by OCR", OCR_NOTE] if read else []
     if problem:
         notes.append(f"OCR stopped: {problem}")
-    return texts, notes, ["ocr"] if read else []
+    return texts, notes, ["ocr"] if read else [], [images[i] for i in read]
 
 
-def _ocr_pages(data: bytes, name: str, indexes: list[int]) -> tuple[dict[int, str], str | None] | None:
-    """OCR text of the given pages, rendered at 300 dpi (less for huge pages), and what stopped
-    OCR early if something did; None when pypdfium2 is not installed."""
+def _ocr_pages(data: bytes, name: str,
+               indexes: list[int]) -> tuple[dict[int, str], dict[int, Page], str | None] | None:
+    """OCR text and page images (with word boxes) of the given pages, rendered at 300 dpi (less
+    for huge pages), and what stopped OCR early if something did; None when pypdfium2 is not
+    installed."""
     try:
         import pypdfium2 as pdfium
     except ImportError:
         return None
     texts: dict[int, str] = {}
+    pages: dict[int, Page] = {}
     try:
         pdf = pdfium.PdfDocument(data)
     except Exception as e:  # noqa: BLE001 - pdfium refuses what pypdf tolerated
-        return texts, f"{name}: cannot be rendered for OCR ({short_reason(e)})"
+        return texts, pages, f"{name}: cannot be rendered for OCR ({short_reason(e)})"
     try:
         for i in indexes:
             page = pdf[i]
             width, height = page.get_size()
             scale = min(OCR_DPI / 72, math.sqrt(max_image_pixels() / max(1.0, width * height)))
-            texts[i] = ocr_text(page.render(scale=scale).to_pil(), f"{name} page {i + 1}")
+            texts[i], pages[i] = ocr_page(page.render(scale=scale).to_pil(), f"{name} page {i + 1}", i + 1)
     except InputError as e:
-        return texts, str(e)
+        return texts, pages, str(e)
     except Exception as e:  # noqa: BLE001
-        return texts, f"{name} page {i + 1}: cannot be rendered for OCR ({short_reason(e)})"
+        return texts, pages, f"{name} page {i + 1}: cannot be rendered for OCR ({short_reason(e)})"
     finally:
         pdf.close()
-    return texts, None
+    return texts, pages, None

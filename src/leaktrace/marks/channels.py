@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import InputError
+from ..models import Page, WordBox  # noqa: F401  (part of the channel interface)
 from ..text.align import Alignment
 from ..text.protect import Protected
 from ..text.tokens import Tokens
@@ -37,28 +38,6 @@ class DocumentText:
     protected: Protected
     declared: tuple[Declared, ...] = ()
     format: str = "txt"
-
-
-@dataclass(frozen=True)
-class WordBox:
-    """One word read off a page image, in pixels of that image."""
-
-    text: str
-    left: int
-    top: int
-    width: int
-    height: int
-    confidence: float     # 0..1
-
-
-@dataclass(frozen=True)
-class Page:
-    """A page image of the leak (a photo, a scan, a rasterized PDF page) and its words."""
-
-    number: int
-    width: int
-    height: int
-    words: tuple[WordBox, ...]
 
 
 @dataclass(frozen=True)
@@ -193,8 +172,9 @@ def parse_channels(spec: str | Iterable[str] | None) -> tuple[Channel, ...]:
 
 def find_sites(tokens: Tokens, protected: Protected, declared: Sequence[Declared] = (),
                channels: Sequence[Channel] = ALL_CHANNELS, *, fmt: str = "txt",
-               registry: Registry = REGISTRY) -> list[Site]:
+               registry: Registry | None = None) -> list[Site]:
     """All sites of a text in the chosen channels, most robust first, without conflicts."""
+    registry = registry or REGISTRY
     doc = DocumentText(tokens, protected, tuple(declared), fmt)
     accepted = SiteSet(tokens)
     for impl in registry.channels:
@@ -205,8 +185,9 @@ def find_sites(tokens: Tokens, protected: Protected, declared: Sequence[Declared
     return sorted(kept, key=lambda s: (s.start, s.spans[0][1]))
 
 
-def read(sites: Sequence[Site], evidence: Evidence, registry: Registry = REGISTRY) -> Reads:
+def read(sites: Sequence[Site], evidence: Evidence, registry: Registry | None = None) -> Reads:
     """Every site read by its own channel, from the evidence it can use."""
+    registry = registry or REGISTRY
     variant = np.full(len(sites), -1, dtype=np.int64)
     confidence = np.zeros(len(sites))
     by_channel: dict[Channel, list[int]] = {}
@@ -219,9 +200,10 @@ def read(sites: Sequence[Site], evidence: Evidence, registry: Registry = REGISTR
     return Reads(variant, confidence)
 
 
-def carried(sites: Sequence[Site], codeword: np.ndarray, fmt: str, registry: Registry = REGISTRY) -> np.ndarray:
+def carried(sites: Sequence[Site], codeword: np.ndarray, fmt: str, registry: Registry | None = None) -> np.ndarray:
     """The codeword as a copy in `fmt` carries it: variant 0 (the original's text) at the sites
     of channels that format cannot carry."""
+    registry = registry or REGISTRY
     lost = {c.channel for c in registry.channels if not c.carries(fmt)}
     if not lost:
         return codeword

@@ -56,26 +56,35 @@ class ScoreModel:
             # only a copy matching every read site scores this high
             return float(lp.sum())
 
-        def f(lam: float) -> float:
-            return float(np.logaddexp(lp + lam * a, lq + lam * b).sum() - lam * s)
-
-        # f is convex in lambda with f(0) = 0; bracket the minimum, then golden-section search.
+        # f(lam) = log E[exp(lam * S)] - lam * s is convex with f(0) = 0 and f'(0) = -s < 0: its
+        # minimum is where f' = 0, found by Newton steps kept inside a bracket (any lam >= 0 gives
+        # a valid bound; the minimum gives the tightest)
+        d = a - b
         lo, hi = 0.0, 1.0
-        while f(hi) < f(hi / 2) and hi < 1e4:
-            hi *= 2
-        g = (math.sqrt(5) - 1) / 2
-        x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
-        f1, f2 = f(x1), f(x2)
-        for _ in range(80):
-            if f1 < f2:
-                hi, x2, f2 = x2, x1, f1
-                x1 = hi - g * (hi - lo)
-                f1 = f(x1)
+        while _slope(lp, lq, a, b, hi, s)[0] < 0 and hi < 1e4:
+            lo, hi = hi, hi * 2
+        lam = (lo + hi) / 2
+        for _ in range(100):
+            g, w = _slope(lp, lq, a, b, lam, s)
+            if g < 0:
+                lo = lam
             else:
-                lo, x1, f1 = x1, x2, f2
-                x2 = lo + g * (hi - lo)
-                f2 = f(x2)
-        return min(0.0, f1, f2)
+                hi = lam
+            h = float((w * (1 - w) * d * d).sum())
+            step = lam - g / h if h > 0 else (lo + hi) / 2
+            nxt = step if lo < step < hi else (lo + hi) / 2
+            if abs(nxt - lam) <= 1e-13 * max(1.0, lam):
+                lam = nxt
+                break
+            lam = nxt
+        return min(0.0, float(np.logaddexp(lp + lam * a, lq + lam * b).sum() - lam * s))
+
+
+def _slope(lp: np.ndarray, lq: np.ndarray, a: np.ndarray, b: np.ndarray, lam: float,
+           s: float) -> tuple[float, np.ndarray]:
+    """f'(lam) of the Chernoff exponent, and each site's tilted match probability w."""
+    w = 1.0 / (1.0 + np.exp((lq + lam * b) - (lp + lam * a)))
+    return float((w * a + (1 - w) * b).sum() - s), w
 
 
 def false_accusation_bound(log_tail: float, n_copies: int) -> float:

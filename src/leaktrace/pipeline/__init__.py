@@ -13,8 +13,6 @@ each (`TraceResult.other_sources` beside the first).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 from ..models import TraceResult
 from . import reading, scoring, sources, verdict
 from .artifact import artifact
@@ -23,9 +21,8 @@ from .values import Artifact, Found, Library, MarkedSource, Reading, Scores
 __all__ = ["Artifact", "Found", "Library", "MarkedSource", "Reading", "Scores", "artifact", "run"]
 
 
-def run(lib: Library, leak: Artifact, channels_of: Callable[[str], Iterable[str]]) -> TraceResult:
-    """Trace one artifact through every stage. channels_of(document id) names the channels the
-    document was marked in (for the detectors' report)."""
+def run(lib: Library, leak: Artifact) -> TraceResult:
+    """Trace one artifact through every stage."""
     found = sources.find(lib, leak)
     per_source = []
     for src in found.marked:
@@ -35,4 +32,4 @@ def run(lib: Library, leak: Artifact, channels_of: Callable[[str], Iterable[str]
             continue
         read = reading.read(lib, leak, src)
         per_source.append(verdict.for_source(leak, src, read, scoring.score(lib, read, issued)))
-    return verdict.conclude(leak, found, per_source, channels_of)
+    return verdict.conclude(lib, leak, found, per_source)

@@ -7,15 +7,16 @@ from collections.abc import Sequence
 
 from ..formats import Extracted
 from ..formats.stamp import StampFinding
-from ..marks.channels import Page
+from ..models import Page
 from ..text.tokens import tokenize
 from .values import Artifact
 
 
 def artifact(text: str, *, extracted: Extracted | None = None, stamps: Sequence[StampFinding] = (),
-             pages: Sequence[Page] = ()) -> Artifact:
+             pages: Sequence[Page] | None = None) -> Artifact:
     """The leak as the pipeline sees it: `text` (what a reader extracted from the file, or pasted
-    text), the file it came from, and its stamps as the workspace key verified them."""
+    text), the file it came from with the page images OCR read, and its stamps as the workspace
+    key verified them."""
     tokens = tokenize(text)
     words = sum(1 for s in tokens.skel if s[0].isalnum())
     if extracted is None:
@@ -25,4 +26,6 @@ def artifact(text: str, *, extracted: Extracted | None = None, stamps: Sequence[
         source = {"format": extracted.format, "name": extracted.name, "readers": list(extracted.readers),
                   "notes": list(extracted.notes)}
         notes = tuple(extracted.notes)
+    if pages is None:
+        pages = extracted.pages if extracted is not None else ()
     return Artifact(text, tokens, words, source, notes, tuple(stamps), tuple(pages))

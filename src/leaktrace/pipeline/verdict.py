@@ -3,12 +3,14 @@ does), and the trace's result: the sources, their verdicts, the stamps and the d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..marks.channels import ALL_CHANNELS
 from ..marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, score_at_bar, sites_needed
 from ..models import CopyScore, PassageMatch, SiteRead, TraceResult, plain
 from ..text.display import visible
 from .sources import MIN_PASSAGE_WORDS
-from .values import Artifact, Found, MarkedSource, Reading, Scores
+from .values import Artifact, Found, Library, MarkedSource, Reading, Scores
 
 TOP_COPIES = 10
 MAX_SITE_READS = 400
@@ -116,7 +118,7 @@ def _site_reads(reading: Reading, accused, model: ScoreModel) -> list[SiteRead]:
     return out
 
 
-def conclude(leak: Artifact, found: Found, per_source: list[TraceResult], channels_of) -> TraceResult:
+def conclude(lib: Library, leak: Artifact, found: Found, per_source: list[TraceResult]) -> TraceResult:
     """The trace's result: the first identified source's verdict (else the most reused one's) at
     the top, every other marked source's verdict beside it, what search found, and the stamps."""
     search = found.search
@@ -128,7 +130,9 @@ def conclude(leak: Artifact, found: Found, per_source: list[TraceResult], channe
         result = primary
         result.other_sources = [r for r in per_source if r is not primary]
     result.reuse = search.verdict
-    result.sources = [plain(m) for m in search.sources]
+    # a source's exposure lists every holder (10,000 entries for a wide distribution) and is
+    # already plain data: shared, not copied
+    result.sources = [{**plain(replace(m, exposure=[])), "exposure": m.exposure} for m in search.sources]
     result.content_exposure = search.exposure
     result.notes.extend(search.notes)
     if result.document is not None:
@@ -145,7 +149,7 @@ def conclude(leak: Artifact, found: Found, per_source: list[TraceResult], channe
     result.stamps = [s.to_json() for s in leak.stamps]
     result.notes.extend(leak.notes)
     _stamps(result, leak.stamps)
-    channels = set(channels_of(result.document["id"])) if result.document else set()
+    channels = set(lib.document(result.document["id"]).channels) if result.document else set()
     result.detectors = _detectors(result, leak.stamps, channels)
     return result
 

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -46,6 +47,8 @@ class Library(Protocol):
     def sections(self, doc: int) -> list: ...
 
     def marked_sites(self, doc: int) -> list[Site] | None: ...
+
+    def holders(self, doc: int) -> list[tuple[str, str, str, str | None]]: ...
 
 MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
 MIN_DERIVED_WORDS = 12    # copied words a source needs ...
@@ -94,10 +97,16 @@ class Weights:
 
     def vector(self, text: str) -> dict[str, float]:
         out: dict[str, float] = {}
-        for w in passages.content_words(text):
-            st = stem(w)
+        for w, st in _stemmed(text):
             out[st] = max(out.get(st, 0.0), self.idf(w))
         return out
+
+
+@lru_cache(maxsize=8192)
+def _stemmed(sentence: str) -> tuple[tuple[str, str], ...]:
+    """Content words of a sentence with their stems; the same document sentences are compared
+    with every leak that reaches their document, so they are cut and stemmed once."""
+    return tuple((w, stem(w)) for w in passages.content_words(sentence))
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -577,14 +586,9 @@ def _versions(lib: Library, m: SourceMatch, text: str, leak, weights: Weights, s
 
 def _exposure(lib: Library, docs: Sequence[int], needed: set[str]) -> list[dict]:
     """Copies of the given versions whose sections include every needed section."""
-    with lib.engine.connect() as conn:
-        rows = conn.execute(select(db.copies.c.doc, db.copies.c.recipient, db.copies.c.copy_id,
-                                   db.copies.c.sections, db.recipients.c.name)
-                            .join(db.recipients, db.recipients.c.id == db.copies.c.recipient)
-                            .where(db.copies.c.doc.in_(list(docs)))
-                            .order_by(db.copies.c.recipient)).all()
+    rows = sorted(((doc, *h) for doc in docs for h in lib.holders(doc)), key=lambda r: r[1])
     out = []
-    for doc, rid, cid, secs, name in rows:
+    for doc, rid, name, cid, secs in rows:
         held = None if secs is None else set(json.loads(secs))
         if held is None or needed <= held:
             out.append({"recipient": rid, "name": name, "copy": cid, "document": f"D{doc}",
