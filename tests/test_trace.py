@@ -28,7 +28,7 @@ def test_verbatim_excerpt_identifies_the_copy(marked):
     assert top.recipient == IDS[5] and top.identified and top.false_accusation_bound <= 1e-6
     assert [c.recipient for c in res.copies if c.identified] == [IDS[5]]
     assert res.recipients_scored == 40
-    assert res.site_reads and all(r.agrees for r in res.site_reads)
+    assert res.site_reads and all(r.agrees for r in res.site_reads if r.status == "read")
 
 
 def test_every_copy_is_traced_to_its_recipient(marked):
@@ -146,3 +146,22 @@ def test_a_leak_quoting_two_marked_documents_gets_a_verdict_for_each(marked, tmp
     again = TraceResult.from_json(res.to_json())
     assert [o.document["id"] for o in again.other_sources] == [o.document["id"] for o in res.other_sources]
     assert again.other_sources[0].copies[0].recipient == res.other_sources[0].copies[0].recipient
+
+
+def test_only_copies_that_held_the_leaked_section_are_scored(ws, memo_file, people_file, tmp_path):
+    doc = ws.add_document(memo_file, title="Depot plan")
+    ws.import_recipients(people_file)
+    names = [s.name for s in ws.sections(doc.id)]
+    assert len(names) >= 3
+    leaked, other = names[1], names[2]
+    ws.mark(doc.id, to=IDS[:25], out_dir=tmp_path / "full")
+    ws.mark(doc.id, to=IDS[25:], out_dir=tmp_path / "part", sections=[n for n in names if n != leaked])
+    res = ws.trace(ws.render_copy(doc.id, IDS[4], sections=[leaked]))
+    # the 15 copies without that section could not have produced the leak: not scored, not in n
+    assert res.recipients_scored == 25 and res.copies_issued == 40
+    assert all(c.recipient in IDS[:25] for c in res.copies)
+    assert [c.recipient for c in res.copies if c.identified] == [IDS[4]]
+    assert any("25 of the 40 copies" in n for n in res.notes)
+    # a section every copy held: all 40 are candidates
+    res = ws.trace(ws.render_copy(doc.id, IDS[30], sections=[other]))
+    assert res.recipients_scored == 40 and res.copies_issued == 40

@@ -307,13 +307,19 @@ def _print_source_marks(res, sites: bool) -> None:
             t.add_row(str(k), safe(c.recipient), safe(c.name), c.copy, f"{c.score:.2f}",
                       f"{c.false_accusation_bound:.2e}", f"{c.agreed}/{c.read}",
                       "[bold red]identified[/]" if c.identified else "")
-        out.print(f"Copies scored: {res.recipients_scored} (identified at a bound ≤ {res.bar:.0e})")
+        of = (f" of {res.copies_issued} issued: the others lacked a section the leak reuses"
+              if res.copies_issued > res.recipients_scored else "")
+        out.print(f"Copies scored: {res.recipients_scored}{of} (identified at a bound ≤ {res.bar:.0e})")
         out.print(t)
     if sites and res.site_reads:
         t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees")
         for r in res.site_reads:
-            t.add_row(str(r.site), str(r.line), r.channel, r.kind, safe(r.observed), safe(r.accused),
-                      "yes" if r.agrees else "no")
+            shows = safe(r.observed) if r.status == "read" else f"[dim]({r.status})[/]"
+            agrees = ("yes" if r.agrees else "no: other variant") if r.status == "read" else "not read"
+            t.add_row(str(r.site), str(r.line), r.channel, r.kind, shows, safe(r.accused), agrees)
+        out.print("Sites not read: [dim](unreadable)[/] the leak holds the site's place but none of its "
+                  "variants, or more than one fits; [dim](erased)[/] the whole group of sites of that "
+                  "kind reads alike, as a normalizer leaves it.")
         out.print(t)
 
 

@@ -148,13 +148,16 @@ class CopyScore:
 
 @dataclass(frozen=True)
 class SiteRead:
+    """One site of the source as the leak shows it, beside the top copy's variant."""
+
     site: int
     channel: str
     kind: str
     line: int
-    observed: str
-    accused: str
+    observed: str         # the variant the leak shows ("" when none was read)
+    accused: str          # the top copy's variant
     agrees: bool
+    status: str = "read"  # read | unreadable (no variant, or several, fit) | erased (a normalized group)
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,8 @@ class TraceResult:
     sites_read: dict[str, int] = field(default_factory=dict)
     copies: list[CopyScore] = field(default_factory=list)
     site_reads: list[SiteRead] = field(default_factory=list)
-    recipients_scored: int = 0
+    recipients_scored: int = 0          # candidate copies: those that held everything the leak reuses
+    copies_issued: int = 0              # every copy of the document
     more_words_needed: int | None = None
     bar: float = 1e-6
     all_scores: list[float] = field(default_factory=list)  # every issued copy's score, best first

@@ -387,7 +387,7 @@ class Cases:
         _, _, sites, _ = self.ws.code(doc_n)
         spans = []
         for r in res.site_reads:
-            if 0 <= r.site < len(sites):
+            if r.status == "read" and 0 <= r.site < len(sites):
                 for s, e in sites[r.site].spans:
                     spans.append((s - 1, s + 1) if e <= s else (s, e))   # a gap site: mark the space
         out = []

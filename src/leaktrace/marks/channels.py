@@ -23,7 +23,7 @@ from ..text.tokens import Tokens
 from . import declared as declared_channel
 from . import invisible, lexical, typographic
 from .declared import Declared
-from .read import read_text
+from .read import NOT_COVERED, read_text_status
 from .sites import Channel, Site, SiteSet
 
 # every format a copy can be written in
@@ -53,14 +53,16 @@ class Evidence:
 @dataclass(frozen=True)
 class Reads:
     """A channel's readings of its sites: a variant index, or -1 for an erasure, each with a
-    confidence in [0, 1] (0 for erasures)."""
+    confidence in [0, 1] (0 for erasures), and why a site has no reading (read.STATUS: not
+    covered by the leak, unreadable there, or erased as a normalized group)."""
 
     variant: np.ndarray
     confidence: np.ndarray
+    status: np.ndarray
 
     @classmethod
     def erased(cls, n: int) -> "Reads":
-        return cls(np.full(n, -1, dtype=np.int64), np.zeros(n))
+        return cls(np.full(n, -1, dtype=np.int64), np.zeros(n), np.full(n, NOT_COVERED, dtype=np.int8))
 
 
 class MarkChannel:
@@ -70,6 +72,7 @@ class MarkChannel:
     channel: ClassVar[Channel]
     formats: ClassVar[frozenset[str]] = COPY_FORMATS   # copy formats that carry its variants
     needs: ClassVar[frozenset[str]] = frozenset({"text"})   # evidence it reads: text, pages
+    normalizable: ClassVar[bool] = True    # a normalizer may rewrite all its sites of a kind alike
 
     def find(self, doc: DocumentText) -> Iterable[Site]:
         raise NotImplementedError
@@ -90,12 +93,14 @@ class MarkChannel:
     def read(self, sites: Sequence[Site], evidence: Evidence) -> Reads:
         if "text" not in self.needs:
             return Reads.erased(len(sites))
-        variant = read_text(sites, evidence.doc, evidence.leak, evidence.alignment)
-        return Reads(variant, (variant >= 0).astype(np.float64))
+        variant, status = read_text_status(sites, evidence.doc, evidence.leak, evidence.alignment,
+                                           self.normalizable)
+        return Reads(variant, (variant >= 0).astype(np.float64), status)
 
 
 class DeclaredChannel(MarkChannel):
     channel = Channel.DECLARED
+    normalizable = False   # each site is the author's own pair of phrasings
 
     def find(self, doc: DocumentText) -> Iterable[Site]:
         return declared_channel.find(doc.tokens, list(doc.declared))
@@ -188,16 +193,16 @@ def find_sites(tokens: Tokens, protected: Protected, declared: Sequence[Declared
 def read(sites: Sequence[Site], evidence: Evidence, registry: Registry | None = None) -> Reads:
     """Every site read by its own channel, from the evidence it can use."""
     registry = registry or REGISTRY
-    variant = np.full(len(sites), -1, dtype=np.int64)
-    confidence = np.zeros(len(sites))
+    out = Reads.erased(len(sites))
     by_channel: dict[Channel, list[int]] = {}
     for i, site in enumerate(sites):
         by_channel.setdefault(site.channel, []).append(i)
     for channel, members in by_channel.items():
         got = registry.get(channel).read([sites[i] for i in members], evidence)
-        variant[members] = got.variant
-        confidence[members] = got.confidence
-    return Reads(variant, confidence)
+        out.variant[members] = got.variant
+        out.confidence[members] = got.confidence
+        out.status[members] = got.status
+    return out
 
 
 def carried(sites: Sequence[Site], codeword: np.ndarray, fmt: str, registry: Registry | None = None) -> np.ndarray:

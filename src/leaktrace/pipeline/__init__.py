@@ -30,6 +30,7 @@ def run(lib: Library, leak: Artifact) -> TraceResult:
         if not issued:
             per_source.append(verdict.unread(leak, src, src.match.document, lib.row(src.doc).base))
             continue
+        candidates = scoring.candidates(src, issued)
         read = reading.read(lib, leak, src)
-        per_source.append(verdict.for_source(leak, src, read, scoring.score(lib, read, issued)))
+        per_source.append(verdict.for_source(leak, src, read, scoring.score(lib, read, candidates), len(issued)))
     return verdict.conclude(lib, leak, found, per_source)

@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 
 from ..marks import channels
+from ..marks.read import NOT_COVERED
 from .values import Artifact, Library, MarkedSource, Reading
 
 
@@ -21,7 +22,9 @@ def read(lib: Library, leak: Artifact, source: MarkedSource) -> Reading:
     covered: Counter[str] = Counter()
     got: Counter[str] = Counter()
     for i, site in enumerate(sites):
-        if all(d2l[a - 1] >= 0 and d2l[b] >= 0 for a, b in site.windows):
+        # covered: the leak holds the site's place (its anchors, or words around it that were
+        # compared with every variant), whether or not a variant could be read there
+        if reads.status[i] != NOT_COVERED or all(d2l[a - 1] >= 0 and d2l[b] >= 0 for a, b in site.windows):
             covered[site.channel.value] += 1
         if reads.variant[i] >= 0:
             got[site.channel.value] += 1

@@ -6,7 +6,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..marks.score import ScoreModel
-from .values import Library, Reading, Scores
+from collections.abc import Sequence
+
+from .values import Library, MarkedSource, Reading, Scores
+
+
+def candidates(source: MarkedSource, issued: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The copies that could have produced the leak: those that held every section of the
+    source it reuses (source search's content exposure). A copy of other sections cannot have
+    leaked this text, so it is neither scored nor counted among the n of the bound."""
+    doc = source.match.document["id"]
+    held = {e["recipient"] for e in source.match.exposure if e["document"] == doc}
+    if not held:     # the exposure names other versions only: every copy of this one
+        return list(issued)
+    return [c for c in issued if c[0] in held]
 
 
 def score(lib: Library, reading: Reading, issued) -> Scores:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from ..marks.channels import ALL_CHANNELS
+from ..marks.read import ERASED, STATUS, UNREADABLE
 from ..marks.score import BAR, ScoreModel, false_accusation_bound, leaker_gain, score_at_bar, sites_needed
 from ..models import CopyScore, PassageMatch, SiteRead, TraceResult, plain
 from ..text.display import visible
@@ -26,17 +29,25 @@ def unread(leak: Artifact, source: MarkedSource, doc: dict, base: str) -> TraceR
     return result
 
 
-def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: Scores) -> TraceResult:
-    """The verdict on one source: which copies its marks identify, with their bounds."""
+def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: Scores,
+               issued: int | None = None) -> TraceResult:
+    """The verdict on one source: which copies its marks identify, with their bounds. issued:
+    how many copies of the source exist, when only some of them (`scored.issued`) could have
+    produced the leak."""
     doc = reading.doc
     result = TraceResult("inconclusive", "", document={"id": doc.id, "title": doc.title},
                          passages=_passages(leak, source, reading.base), leak_words=leak.words,
                          aligned_words=reading.aligned_words, bar=BAR)
     result.sites_covered = dict(reading.covered)
     result.sites_read = dict(reading.read)
-    model, scores, order, issued = scored.model, scored.scores, scored.order, scored.issued
-    n = len(issued)
+    model, scores, order, copies = scored.model, scored.scores, scored.order, scored.issued
+    n = len(copies)
     result.recipients_scored = n
+    result.copies_issued = issued_total = issued if issued is not None else n
+    if issued_total > n:
+        sections = ", ".join(f"“{x}”" for x in source.match.sections)
+        result.notes.append(f"{n} of the {issued_total} copies held every section the leak reuses ({sections}); "
+                            "only they could have produced it, so only they are scored and counted in the bound")
     result.all_scores = [round(float(x), 3) for x in scores[order]]
     result.score_bar = score_at_bar(model, n)
     symbols = reading.symbols
@@ -48,7 +59,7 @@ def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: S
         if rank >= TOP_COPIES and bound > BAR:
             break
         agreed = int((scored.codewords[j, model.sites] == symbols[model.sites]).sum()) if len(model) else 0
-        rid, name, cid = issued[j]
+        rid, name, cid = copies[j]
         result.copies.append(CopyScore(rid, name, cid, round(s, 4), bound, agreed, len(model), bound <= BAR))
     if result.copies:
         result.site_reads = _site_reads(reading, scored.codewords[order[0]], model)
@@ -108,13 +119,18 @@ def _why_inconclusive(reading: Reading, model: ScoreModel, n: int,
 
 
 def _site_reads(reading: Reading, accused, model: ScoreModel) -> list[SiteRead]:
+    """The sites read, then the sites the leak covers but shows no single variant of (with why),
+    in document order, at most MAX_SITE_READS."""
+    base, sites, symbols, status = reading.base, reading.sites, reading.symbols, reading.reads.status
+    unread = np.flatnonzero((status == UNREADABLE) | (status == ERASED))
+    shown = sorted(model.sites.tolist()[:MAX_SITE_READS] + unread.tolist()[:max(0, MAX_SITE_READS - len(model))])
     out = []
-    base, sites, symbols = reading.base, reading.sites, reading.symbols
-    for i in model.sites.tolist()[:MAX_SITE_READS]:
+    for i in shown:
         site = sites[i]
         y, x = int(symbols[i]), int(accused[i])
-        out.append(SiteRead(i, site.channel.value, site.kind, base.count("\n", 0, site.start) + 1,
-                            visible(" / ".join(site.variants[y])), visible(" / ".join(site.variants[x])), x == y))
+        observed = visible(" / ".join(site.variants[y])) if y >= 0 else ""
+        out.append(SiteRead(i, site.channel.value, site.kind, base.count("\n", 0, site.start) + 1, observed,
+                            visible(" / ".join(site.variants[x])), x == y, STATUS[int(status[i])]))
     return out
 
 
