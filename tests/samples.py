@@ -50,3 +50,35 @@ def write_people(path: Path, n: int = 40) -> Path:
         w.writeheader()
         w.writerows(rows)
     return path
+
+
+# A longer memo for the tests of evidence across a series of leaks: places, crews and figures
+# make every sentence distinct.
+PLACES = ["Ashby", "Brook Lane", "Cole Street", "Dunmore", "Ellis Park", "Frost Hill", "Grantham Road", "Hale End",
+          "Irwin Quay", "Joyce Mill", "Kestrel Way", "Linden Row", "Marsh Gate", "Norbury", "Oakfield", "Pilton",
+          "Quarry Bank", "Redmarsh", "Selby Cross", "Tanner Yard", "Upton Weir", "Vale Road", "Wexcombe", "Yarrow Green"]
+CREWS = ["north", "south", "east", "west", "night", "relief", "pipe", "valve", "meter", "survey", "tanker", "repair"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
+TEMPLATES = [
+    "The {crew} crew will {{{{begin|start}}}} the work at {place} in {month}, once the permits for {n} sites arrive.",
+    "Our engineers will {{{{check|inspect}}}} the valves near {place} before the {crew} shift hands over in {month}.",
+    "Residents of {place} were told {{{{quickly|promptly}}}} that {n} homes would lose pressure for one night in {month}.",
+    "The {crew} team said the pumps at {place} {{{{usually|normally|generally}}}} cope, but {n} older meters may fail in {month}.",
+    "A survey at {place} found {{{{about|roughly|around}}}} {n} joints that the {crew} crew must {{{{repair|fix}}}} before {month} ends.",
+    "Contractors near {place} asked us to {{{{tell|inform}}}} the {crew} team when {n} trucks can pass in {month}.",
+    "The {crew} depot at {place} will {{{{need|require}}}} {n} new hydrants, and the order goes out in {month}.",
+    "Staff at {place} {{{{also|likewise}}}} reported {n} leaks to the {crew} desk during {month}.",
+]
+def series_memo(n_paras: int = 9, per_para: int = 6) -> str:
+    """A works memo whose every sentence carries an author-declared alternative (two or three
+    phrasings that say the same), so that short retyped excerpts still carry marks."""
+    paras, k = [], 0
+    for p in range(n_paras):
+        sents = []
+        for s in range(per_para):
+            t = TEMPLATES[(k * 3 + p) % len(TEMPLATES)]
+            sents.append(t.format(crew=CREWS[k % len(CREWS)], place=PLACES[k % len(PLACES)],
+                                  month=MONTHS[(k * 3) % len(MONTHS)], n=11 + 7 * k))
+            k += 1
+        paras.append(" ".join(sents))
+    return "# Network works in the northern zone\n\n" + "\n\n".join(paras) + "\n"

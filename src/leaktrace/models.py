@@ -182,6 +182,7 @@ class TraceResult:
     sites_read: dict[str, int] = field(default_factory=dict)
     copies: list[CopyScore] = field(default_factory=list)
     site_reads: list[SiteRead] = field(default_factory=list)
+    marks: list[list[int]] = field(default_factory=list)   # [site, variant] of every mark read (joint evidence)
     recipients_scored: int = 0          # candidate copies: those that held everything the leak reuses
     copies_issued: int = 0              # every copy of the document
     more_words_needed: int | None = None

@@ -27,9 +27,11 @@ from ..ledger import chain, importers
 from ..ledger.book import Ledger
 from ..models import TraceResult
 from ..store import db
+from .evidence import CopyEvidence
 from .exposure import CopyContains, Exposed, exposure_set
 from .protected import ProtectedChannel, Protection, normalize_channel
 from .pseudonyms import Pseudonyms, Subject
+from .series import joint
 from .tables import CASE_TABLES, case_artifacts, case_reveals, case_traces, cases, protected_channels
 
 ARTIFACTS_DIR = "artifacts"
@@ -86,26 +88,6 @@ class Reveal:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class CopyEvidence:
-    """Column 1: how well the leak's marks match one issued copy."""
-
-    subject: Subject
-    copy: str
-    score: float
-    false_accusation_bound: float
-    agreed: int
-    read: int
-    identified: bool
-    protected: str | None = None   # label, when the copy was issued to a protected channel
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["subject"] = self.subject.to_json()
-        d["label"] = self.subject.label
-        return d
 
 
 @dataclass(frozen=True)
@@ -319,6 +301,25 @@ class Cases:
                     "first_seen": a.first_seen})
         done = {a.id for a in arts}
         return [f for f in self.view(case.id).findings if f.artifact.id in done]
+
+    def joint(self, case_id: str | int) -> list:
+        """Evidence across the case's series of leaks: per document that two or more artifacts
+        derive from, every copy scored over all of them (cases.series)."""
+        view = self.view(case_id)
+        recips = {r.id: r for r in self.ws.recipients()}
+        ps = Pseudonyms(self.ws.key, {r.pseudonym for r in view.reveals}, {k: v.name for k, v in recips.items()})
+        protection = self.protection()
+
+        def label(rid: str) -> str | None:
+            ch = protection.match(recips[rid].email if rid in recips else None)
+            return ch.label if ch else None
+
+        found = joint(self.ws, view, ps, label)
+        with self._begin() as c:
+            self._audit(c, "joint", {"case": view.case.id, "documents": [
+                {"document": j.document["id"], "artifacts": list(j.artifacts), "marks_read": j.marks_read,
+                 "identified_copies": [x.copy for x in j.copies if x.identified]} for j in found]})
+        return found
 
     # ---------------------------------------------------------------- views
     def view(self, case_id: str | int) -> CaseView:

@@ -101,6 +101,35 @@ def case_trace(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         out.print(_safe(f.verdict_text))
 
 
+@app.command("joint")
+def case_joint(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+               workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Evidence across a series of leaks: each copy scored over every artifact that derives from
+    the same document, as if they came from one copy (trace the artifacts first)."""
+    ws, cs = _cases(workspace)
+    with ws:
+        found = cs.joint(case)
+    if as_json:
+        _emit([j.to_json() for j in found])
+        return
+    if not found:
+        out.print("No document is reused by two or more traced artifacts of this case "
+                  "(trace them first: `leaktrace case trace CASE`).")
+        return
+    for j in found:
+        out.print(f"[bold]{_safe(j.document['id'])} “{_safe(j.document['title'])}”[/]: artifacts "
+                  f"{', '.join(j.artifacts)}, {j.marks_read} marks read at {j.sites_read} sites, "
+                  f"{j.candidates} copies scored")
+        out.print(_safe(j.statement))
+        t = Table("#", "holder", "copy", "score", "bound", "agreed", "")
+        for column in t.columns:       # at 80 columns nothing is cut: a cut pseudonym is useless
+            column.no_wrap = True
+        for k, c in enumerate(j.copies, 1):
+            t.add_row(str(k), _safe(c.subject.label), c.copy, f"{c.score:.1f}", f"{c.false_accusation_bound:.1e}",
+                      f"{c.agreed}/{c.read}", "[bold red]identified[/]" if c.identified else "")
+        out.print(t)
+
+
 @app.command("show")
 def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
               workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:

@@ -56,35 +56,98 @@ class ScoreModel:
             # only a copy matching every read site scores this high
             return float(lp.sum())
 
-        # f(lam) = log E[exp(lam * S)] - lam * s is convex with f(0) = 0 and f'(0) = -s < 0: its
-        # minimum is where f' = 0, found by Newton steps kept inside a bracket (any lam >= 0 gives
-        # a valid bound; the minimum gives the tightest)
-        d = a - b
-        lo, hi = 0.0, 1.0
-        while _slope(lp, lq, a, b, hi, s)[0] < 0 and hi < 1e4:
-            lo, hi = hi, hi * 2
-        lam = (lo + hi) / 2
-        for _ in range(100):
-            g, w = _slope(lp, lq, a, b, lam, s)
-            if g < 0:
-                lo = lam
-            else:
-                hi = lam
-            h = float((w * (1 - w) * d * d).sum())
-            step = lam - g / h if h > 0 else (lo + hi) / 2
-            nxt = step if lo < step < hi else (lo + hi) / 2
-            if abs(nxt - lam) <= 1e-13 * max(1.0, lam):
-                lam = nxt
-                break
+        def cgf(lam: float) -> tuple[float, float, float]:
+            w = 1.0 / (1.0 + np.exp((lq + lam * b) - (lp + lam * a)))
+            return (float(np.logaddexp(lp + lam * a, lq + lam * b).sum()),
+                    float((w * a + (1 - w) * b).sum()), float((w * (1 - w) * (a - b) ** 2).sum()))
+
+        return min_exponent(cgf, s)
+
+
+@dataclass(frozen=True)
+class JointModel:
+    """The score of a copy over several leaks read against one document: at each site read in
+    any of them, the sum of its per-leak scores. For an innocent copy the sites are independent
+    and each site's variant is one draw, counted in every leak that read that site, so its score
+    is a sum of independent discrete variables (one per site, with up to q values): the
+    Chernoff bound is exact for that sum."""
+
+    sites: np.ndarray       # indices of the sites read in at least one leak
+    prob: np.ndarray        # (sites, q): probability that an innocent copy holds each variant
+    value: np.ndarray       # (sites, q): the copy's joint score at the site if it holds that variant
+
+    @classmethod
+    def build(cls, biases: np.ndarray, readings: "list[np.ndarray]") -> "JointModel":
+        stacked = np.vstack([np.asarray(r, dtype=np.int64) for r in readings])
+        idx = np.flatnonzero((stacked >= 0).any(axis=0))
+        prob = biases[idx]
+        value = np.zeros_like(prob)
+        for reading in stacked[:, idx]:
+            ok = reading >= 0
+            p = np.clip(prob[np.arange(len(idx)), np.where(ok, reading, 0)], 1e-12, 1 - 1e-12)
+            gain, loss = np.sqrt((1 - p) / p), -np.sqrt(p / (1 - p))
+            holds = np.arange(prob.shape[1])[None, :] == reading[:, None]
+            value += np.where(ok[:, None], np.where(holds, gain[:, None], loss[:, None]), 0.0)
+        return cls(idx, prob, value)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def scores(self, codewords: np.ndarray) -> np.ndarray:
+        if not len(self.sites):
+            return np.zeros(len(codewords))
+        held = codewords[:, self.sites].astype(np.int64)
+        return self.value[np.arange(len(self.sites))[None, :], held].sum(axis=1)
+
+    def log_tail(self, s: float) -> float:
+        """Natural log of a Chernoff upper bound on P(innocent joint score >= s)."""
+        if not len(self.sites) or s <= 0:
+            return 0.0 if s <= 0 else -math.inf
+        live = self.prob > 0
+        logp = np.where(live, np.log(np.where(live, self.prob, 1.0)), -np.inf)
+        top = np.where(live, self.value, -np.inf).max(axis=1)
+        if s >= top.sum() - 1e-9 * max(1.0, abs(s)):
+            # only copies holding the best variant at every site score this high
+            best = np.where(live & (self.value >= top[:, None] - 1e-12), self.prob, 0.0).sum(axis=1)
+            return float(np.log(best).sum())
+        v = np.where(live, self.value, 0.0)
+
+        def cgf(lam: float) -> tuple[float, float, float]:
+            t = logp + lam * v
+            m = t.max(axis=1, keepdims=True)
+            w = np.exp(t - m)
+            z = w.sum(axis=1, keepdims=True)
+            w /= z
+            mean = (w * v).sum(axis=1)
+            return (float((m[:, 0] + np.log(z[:, 0])).sum()), float(mean.sum()),
+                    float((w * v * v).sum(axis=1).sum() - (mean * mean).sum()))
+
+        return min_exponent(cgf, s)
+
+
+def min_exponent(cgf, s: float) -> float:
+    """min over lam >= 0 of K(lam) - lam * s, where cgf(lam) = (K, K', K'') is the cumulant
+    generating function of an innocent copy's score (convex, K(0) = 0, K'(0) = mean = 0 < s).
+    The minimum is where K' = s, found by Newton steps kept inside a bracket; any lam >= 0 gives
+    a valid bound, the minimum the tightest."""
+    lo, hi = 0.0, 1.0
+    while cgf(hi)[1] - s < 0 and hi < 1e4:
+        lo, hi = hi, hi * 2
+    lam = (lo + hi) / 2
+    for _ in range(100):
+        _, slope, curve = cgf(lam)
+        g = slope - s
+        if g < 0:
+            lo = lam
+        else:
+            hi = lam
+        step = lam - g / curve if curve > 0 else (lo + hi) / 2
+        nxt = step if lo < step < hi else (lo + hi) / 2
+        if abs(nxt - lam) <= 1e-13 * max(1.0, lam):
             lam = nxt
-        return min(0.0, float(np.logaddexp(lp + lam * a, lq + lam * b).sum() - lam * s))
-
-
-def _slope(lp: np.ndarray, lq: np.ndarray, a: np.ndarray, b: np.ndarray, lam: float,
-           s: float) -> tuple[float, np.ndarray]:
-    """f'(lam) of the Chernoff exponent, and each site's tilted match probability w."""
-    w = 1.0 / (1.0 + np.exp((lq + lam * b) - (lp + lam * a)))
-    return float((w * a + (1 - w) * b).sum() - s), w
+            break
+        lam = nxt
+    return min(0.0, cgf(lam)[0] - lam * s)
 
 
 def false_accusation_bound(log_tail: float, n_copies: int) -> float:

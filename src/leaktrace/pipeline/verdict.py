@@ -51,6 +51,7 @@ def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: S
     result.all_scores = [round(float(x), 3) for x in scores[order]]
     result.score_bar = score_at_bar(model, n)
     symbols = reading.symbols
+    result.marks = [[int(i), int(symbols[i])] for i in model.sites]
     for rank, j in enumerate(order.tolist()):
         s = float(scores[j])
         if rank >= TOP_COPIES and s <= 0:
