@@ -108,3 +108,18 @@ def test_a_restored_key_rebuilds_every_copy_exactly(tmp_path, capsys, monkeypatc
     (tmp_path / "bad.key").write_text("not a key")
     r3 = run(capsys, "init", "--key-file", tmp_path / "bad.key", "-w", tmp_path / "x")
     assert r3.code == 1 and "not a marking key" in r3.err and not (tmp_path / "x").exists()
+
+
+def test_capacity_is_measured_per_leak_type_for_the_current_recipients(tmp_path, capsys, monkeypatch):
+    doc = setup(tmp_path, capsys, monkeypatch, n=30)
+    cap = run(capsys, "doc", "capacity", doc, "--json").json()
+    assert cap["recipients"] == 30
+    p = {x["leak_type"]: x for x in cap["profiles"]}
+    assert list(p) == ["copy-paste", "sanitized", "retyped", "printed or photographed", "paraphrased"]
+    # what each kind of leak leaves: a retyped leak reads fewer marks than a pasted one
+    assert p["copy-paste"]["sites"] > p["sanitized"]["sites"] > p["retyped"]["sites"] >= p["paraphrased"]["sites"]
+    assert p["copy-paste"]["words_for_recipients"] <= p["copy-paste"]["words_for_1000"]
+    # two declared alternatives cannot single out one of 30 copies: out of reach, with advice
+    assert p["paraphrased"]["words_for_recipients"] is None and "out of reach" in p["paraphrased"]["advice"]
+    r = run(capsys, "doc", "capacity", doc)
+    assert r.code == 0 and "words: 1 of 30" in r.out and "paraphrased: out of reach" in r.out

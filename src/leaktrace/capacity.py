@@ -1,80 +1,112 @@
-"""Capacity: how many sites a document has and how many copies they can separate per leak type.
+"""Capacity: how many sites a document has, and how many words of each kind of leak identify
+one copy among the current recipients and among 1,000.
 
-Separation is measured, not guessed: a probe codeword stands in for a lone leaker, and
-the exact scoring and false-accusation bound of tracing are applied to what each kind of
-leak would still show (all sites for a copy-paste; no invisible or character-style sites
-after sanitizing or retyping; only declared sites after paraphrase).
+Measured, not assumed: probe copies (codewords no recipient holds) are rendered, put through
+what each kind of leak does to text (copy-paste, a sanitizer, retyping with typos, the text
+OCR reads off a clean print), aligned and read by the channels exactly as tracing reads a
+leak, and scored with tracing's false-accusation bound. A paraphrase keeps only the details
+the author declared, if it keeps them at all; that row is the best case.
 """
 
 from __future__ import annotations
 
 import math
+import random
+import re
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
+from . import simulate
+from .marks import channels, embed
 from .marks.code import Code
 from .marks.score import BAR, ScoreModel
 from .marks.sites import Site
 from .models import Capacity, Document, LeakProfile
+from .text.align import DocIndex, align
+from .text.tokens import tokenize
 
-_LEAK_TYPES = (
-    ("copy-paste", "all channels", lambda s: True),
-    ("sanitized", "typographic spacing, lexical, declared",
-     lambda s: s.channel.value in ("lexical", "declared") or s.reader == "folded"),
-    ("retyped", "typographic spacing, lexical, declared",
-     lambda s: s.channel.value in ("lexical", "declared") or s.reader == "folded"),
-    ("paraphrased", "declared", lambda s: s.channel.value == "declared"),
-)
 PROBES = 5
 
 
-def _log_tail_for(code: Code, idx: np.ndarray, probe: np.ndarray) -> float:
-    reading = np.full(len(code), -1, dtype=np.int64)
-    reading[idx] = probe[idx]
-    model = ScoreModel.build(code.biases, reading)
-    score = float(model.scores(probe[None, :], reading)[0])
-    return model.log_tail(score)
+def _printed(text: str, rng: random.Random) -> str:
+    """What OCR reads off a clean print: ASCII letters and quotes, lines rejoined, no marks that
+    live in characters a page does not show. (A photo loses more to OCR errors; bench/PHOTO.md.)"""
+    return simulate.retype(text, rng, typo_rate=0.0)
 
 
-def capacity(doc: Document, base: str, sites: list[Site], code: Code) -> Capacity:
+# leak type, what survives it, what it does to a copy's text (None: only declared details count)
+LEAK_TYPES: tuple[tuple[str, str, Callable[[str, random.Random], str] | None], ...] = (
+    ("copy-paste", "all channels", lambda text, rng: text),
+    ("sanitized", "dash and sentence spacing, lexical, declared", lambda text, rng: simulate.sanitize(text)),
+    ("retyped", "dash spacing, lexical, declared (1% typos)", simulate.retype),
+    ("printed or photographed", "lexical, declared, dash spacing, as OCR reads a clean print", _printed),
+    ("paraphrased", "declared details the paraphrase keeps (best case)", None),
+)
+
+
+def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients: int = 0) -> Capacity:
     by_channel = Counter(s.channel.value for s in sites)
     by_kind = Counter(f"{s.channel.value}:{s.kind.split(':')[0]}" for s in sites)
     probes = [code.codeword(f"\x00capacity-probe-{k}") for k in range(PROBES)]
     word_pos = _word_positions(base, sites)
+    renderer = embed.Renderer(base, sites)
+    index = DocIndex(tokenize(base))
     profiles = []
-    for name, channels, keep in _LEAK_TYPES:
-        idx = np.array([i for i, s in enumerate(sites) if keep(s)], dtype=np.int64)
-        if not len(idx):
-            profiles.append(LeakProfile(name, channels, 0, 0.0, None))
-            continue
-        # median over probes of the per-copy tail for a whole-document leak
-        tails = sorted(_log_tail_for(code, idx, p) for p in probes)
+    for name, survives, transform in LEAK_TYPES:
+        readings = [_reading(renderer, index, sites, p, transform, random.Random(f"{name}:{k}"))
+                    for k, p in enumerate(probes)]
+        read = int(np.median([(r >= 0).sum() for r in readings]))
+        tails = sorted(_log_tail(code, r, p) for r, p in zip(readings, probes))
         lt = tails[len(tails) // 2]
         separable = BAR / math.exp(lt) if lt > -700 else math.inf
-        words = _words_for(code, idx, probes, word_pos, 1000)
-        profiles.append(LeakProfile(name, channels, int(len(idx)), separable, words))
-    return Capacity(doc, doc.words, dict(by_channel), dict(sorted(by_kind.items())), tuple(profiles))
+        words_1000 = _words_for(code, readings, probes, word_pos, 1000)
+        words_n = _words_for(code, readings, probes, word_pos, recipients) if recipients else None
+        profiles.append(LeakProfile(name, survives, read, separable, words_1000, words_n,
+                                    _advice(name, doc, read, separable, words_n, recipients)))
+    return Capacity(doc, doc.words, dict(by_channel), dict(sorted(by_kind.items())), tuple(profiles), recipients)
+
+
+def _reading(renderer: embed.Renderer, index: DocIndex, sites: list[Site], probe: np.ndarray,
+             transform, rng: random.Random) -> np.ndarray:
+    """The variants tracing would read in a whole-document leak of this kind of the probe copy."""
+    if transform is None:
+        reading = np.full(len(sites), -1, dtype=np.int64)
+        declared = [i for i, s in enumerate(sites) if s.channel.value == "declared"]
+        reading[declared] = probe[declared]
+        return reading
+    leak = tokenize(transform(renderer.render(probe), rng))
+    return channels.read(sites, channels.Evidence(index.doc, leak, align(index, leak))).variant
+
+
+def _log_tail(code: Code, reading: np.ndarray, probe: np.ndarray) -> float:
+    model = ScoreModel.build(code.biases, reading)
+    return model.log_tail(float(model.scores(probe[None, :], reading)[0]))
 
 
 def _word_positions(base: str, sites: list[Site]) -> np.ndarray:
     """Approximate word index of each site (words before its start)."""
-    import re
-
     starts = [m.start() for m in re.finditer(r"\w+", base)]
     return np.searchsorted(np.array(starts), [s.start for s in sites])
 
 
-def _words_for(code: Code, idx: np.ndarray, probes, word_pos: np.ndarray, n: int) -> int | None:
-    """Smallest leading stretch of the document (in words) whose sites identify a probe among n."""
-    target = math.log(BAR / n)
-    lo, hi = 1, len(idx)
+def _words_for(code: Code, readings, probes, word_pos: np.ndarray, n: int) -> int | None:
+    """Fewest leading words of the document whose marks, as this kind of leak leaves them,
+    identify a probe copy among n (median over probes); None when the whole document does not."""
+    target = math.log(BAR / max(n, 1))
+    order = np.argsort(word_pos, kind="stable")
 
     def ok(k: int) -> bool:
-        tails = sorted(_log_tail_for(code, idx[:k], p) for p in probes)
-        return tails[len(tails) // 2] <= target
+        tails = []
+        for r, p in zip(readings, probes):
+            head = np.full(len(r), -1, dtype=np.int64)
+            head[order[:k]] = r[order[:k]]
+            tails.append(_log_tail(code, head, p))
+        return sorted(tails)[len(tails) // 2] <= target
 
-    if not ok(hi):
+    lo, hi = 1, len(order)
+    if not hi or not ok(hi):
         return None
     while lo < hi:
         mid = (lo + hi) // 2
@@ -82,4 +114,17 @@ def _words_for(code: Code, idx: np.ndarray, probes, word_pos: np.ndarray, n: int
             hi = mid
         else:
             lo = mid + 1
-    return int(word_pos[idx[lo - 1]]) + 1
+    return int(word_pos[order[lo - 1]]) + 1
+
+
+def _advice(name: str, doc: Document, read: int, separable: float, words: int | None, n: int) -> str:
+    if not n:
+        return "import recipients to see how many words identify one of their copies"
+    if words is not None:
+        return f"about {words} words of such a leak identify one copy among {n}"
+    reach = ("not enough to single out any copy" if separable < 2 else
+             f"enough to single out one of about {separable:,.0f} copies")
+    return (f"out of reach: even the whole document leaked this way keeps about {read} marks, {reach}, "
+            f"not one of {n}. Declare alternatives in the passages most "
+            "likely to be quoted ({{first|second}}, two to four phrasings that say the same), or "
+            "distribute fewer copies of this version")

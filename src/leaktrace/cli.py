@@ -161,13 +161,21 @@ def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
     for ch, n in cap.sites_by_channel.items():
         t.add_row(ch, str(n))
     out.print(t)
-    t = Table("leak type", "marks that survive", "sites", "recipients separable (whole document)",
-              "words needed among 1,000 copies")
+    n = f"{cap.recipients:,}"
+    t = Table("leak type", "marks read", "copies separable", f"words: 1 of {n}", "words: 1 of 1,000",
+              title="Words of a leak that identify one copy (marks read and copies separable: the whole document)")
     for p in cap.profiles:
-        sep = "unlimited" if math.isinf(p.separable_recipients) else f"{p.separable_recipients:,.0f}"
-        t.add_row(p.leak_type, p.channels, str(p.sites), sep,
-                  "not reachable" if p.words_for_1000 is None else str(p.words_for_1000))
+        x = p.separable_recipients
+        sep = "unlimited" if math.isinf(x) else f"{x:.1e}" if x >= 1e6 else f"{x:,.0f}"
+        t.add_row(p.leak_type, str(p.sites), sep,
+                  "out of reach" if p.words_for_recipients is None else str(p.words_for_recipients),
+                  "out of reach" if p.words_for_1000 is None else str(p.words_for_1000))
     out.print(t)
+    out.print("Measured: probe copies put through each kind of leak, read and scored as tracing does; "
+              "a paraphrase keeps only declared details, if it keeps them (best case).")
+    for p in cap.profiles:
+        if p.words_for_recipients is None and cap.recipients:
+            out.print(f"{p.leak_type}: {safe(p.advice)}")
 
 
 @rec_app.command("import")

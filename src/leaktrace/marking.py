@@ -93,7 +93,8 @@ class Marking:
         from .capacity import capacity
 
         doc, base, sites, code = self.code(doc_id)
-        return capacity(doc, base, sites, code)
+        issued = len(self.issued_copies(doc.id))
+        return capacity(doc, base, sites, code, issued or len(self.recipients.all()))
 
     def preview(self, doc_id: str | int, recipient_id: str) -> list[embed.Change]:
         """What the copy of one recipient changes, site by site."""

@@ -117,6 +117,8 @@ class LeakProfile:
     sites: int
     separable_recipients: float  # recipients a whole-document leak can separate at the bar
     words_for_1000: int | None  # words of such a leak needed to identify among 1,000 copies
+    words_for_recipients: int | None = None   # ... among the workspace's recipients
+    advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,11 @@ class Capacity:
     sites_by_channel: dict[str, int]
     sites_by_kind: dict[str, int]
     profiles: tuple[LeakProfile, ...]
+    recipients: int = 0
 
     def to_json(self) -> dict:
         return {"document": {"id": self.document.id, "title": self.document.title},
-                "words": self.words, "sites_by_channel": self.sites_by_channel,
+                "words": self.words, "recipients": self.recipients, "sites_by_channel": self.sites_by_channel,
                 "sites_by_kind": self.sites_by_kind,
                 "profiles": [asdict(p) for p in self.profiles]}
 
