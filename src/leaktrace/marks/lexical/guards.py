@@ -1,0 +1,209 @@
+"""Named guards of the lexical tables: the few conditions that are procedures, not word lists
+(where a clause starts, whether commas make a list, how far an opening adverbial runs). The
+tables name them ("next clause-start"); their word lists live in the tables too.
+"""
+
+from __future__ import annotations
+
+from .engine import HYPHENS, WORDS, Doc, Finder, Span, Test
+
+_W = WORDS
+
+
+def subject_position(d: Doc, k: int, s: Span | None = None) -> bool:
+    """The pronoun at k starts a clause (so it is a subject, not an object)."""
+    if d.sent[k]:
+        return True
+    p = d.skel[k - 1]
+    if p in _W["clause_openers"]:
+        return True
+    # "we believe that we are ..."
+    return p == "that" and k >= 2 and d.skel[k - 2] in _W["that_verbs"]
+
+
+def verb_slot(d: Doc, k: int, s: Span | None = None) -> bool:
+    """Token k is a base-form verb: after a modal or an infinitive 'to' ('plan to start')."""
+    p = d.skel[k - 1]  # at the first token, the last one: stored codes keep this reading
+    if p in _W["modals"]:
+        return True
+    return p == "to" and k >= 2 and d.skel[k - 2] in _W["to_infinitive_heads"]
+
+
+def plural_noun(d: Doc, k: int, s: Span | None = None) -> bool:
+    """Token k looks like a plural noun ("crews", not "was", "bus" or "news")."""
+    if not d.lower(k) or not d.spaced(k):
+        return False
+    w = d.raw[k]
+    return (len(w) >= 3 and w.isalpha() and w.endswith("s") and w not in _W["not_plural"]
+            and not w.endswith(("ss", "us", "is", "ous")))
+
+
+def that_verb(d: Doc, v: int, s: Span | None = None) -> bool:
+    """Token v is a verb taking a clause, in a main or subordinate clause of its own."""
+    if not d.lower(v) or d.skel[v] not in _W["that_verbs"] or d.sent[v]:
+        return False
+    p = v - 1
+    if d.lower(p) and d.skel[p] in _W["subject_adverbs"] and p >= 1:
+        p -= 1
+    sp = d.skel[p]
+    if d.skel[v] in ("means", "meant") and sp in ("this", "that", "it"):
+        return True
+    if sp in _W["subject_pronouns"]:
+        # "the questions we expect most often ...": a relative clause, its object gone.
+        return subject_position(d, p)
+    if sp in _W["determiners"]:
+        return False  # "the thought that"
+    if sp in (",", ":") and d.skel[v] in ("remember", "note", "ensure", "understand"):
+        return True  # "Finally, remember that ..."
+    return d.word(p)
+
+
+def _looks_finite(w: str) -> bool:
+    """A third-person or past-tense verb form ('closes', 'rose' excepted)."""
+    return len(w) > 3 and w.isalpha() and (
+        (w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")))
+        or w.endswith("ed"))
+
+
+def clause_start(d: Doc, k: int, s: Span | None = None, loose: bool = False) -> bool:
+    """Token k is the subject of a finite clause: 'the plan will', 'we are', "it's"."""
+    w = d.skel[k]
+    if not (d.lower(k) or d.raw[k] == "I" or d.raw[k].startswith(("I'", "I’"))):
+        return False
+    if w in _W["contracted_subjects"]:
+        return True
+    if w not in _W["clause_subjects"]:
+        return False
+    personal = _W["personal"]
+    if w in personal:
+        j = k + 1
+        if d.lower(j) and d.skel[j] in _W["adverbs"]:
+            j += 1
+        return d.lower(j) and d.skel[j] in _W["finite"]
+    for j in range(k + 1, min(k + 7, d.n)):
+        if not d.lower(j) or not d.spaced(j):
+            return False
+        t = d.skel[j]
+        if t in _W["finite"]:
+            return j > k + 1 or w in ("this", "these", "those", "all", "most", "some", "many",
+                                      "both", "none", "several", "few", "each", "any")
+        if t in _W["clause_block"] or t in _W["adverbs"] or t in _W["time_words"] or t.endswith("ly"):
+            return False  # "we expect most often are": an adverb, not a subject
+        # Where the original has "that", it only has to be shown not to be a pronoun
+        # ("we said that the other day"): a verb form after the noun phrase will do.
+        if loose and j >= k + 2 and _looks_finite(t) and w not in personal:
+            return True
+    return False
+
+
+def serial_list(d: Doc, k: int, s: Span) -> bool:
+    """The tokens before the span end the last-but-one item of a list "A, B and C", and the
+    token after it is the conjunction."""
+    last, conj = s[0] - 1, s[1]
+    nxt = conj + 1
+    if not d.lower(nxt) or d.skel[nxt] in _W["after_conj_stop"] or not d.spaced(nxt):
+        return False
+    # B: one to three words back to the comma that follows A.
+    item_stop = _W["item_stop"]
+    j, words = last, 0
+    while j > 0 and last - j < 6:
+        t = d.raw[j]
+        if t == ",":
+            break
+        if d.word(j):
+            if d.skel[j] in item_stop or any(ch.isdigit() for ch in t):
+                return False
+            words += 1
+        elif not (t in HYPHENS and d.tight(j) and d.tight(j + 1)):
+            return False
+        j -= 1
+    else:
+        return False
+    comma = j
+    if d.raw[comma] != "," or not 1 <= words <= 3 or d.sent[comma + 1]:
+        return False
+    b_first = d.skel[comma + 1]
+    if not d.tight(comma) or not d.spaced(comma + 1):
+        return False  # "1,000" or "x ,y"
+    a_last = comma - 1
+    if not d.word(a_last) or any(ch.isdigit() for ch in d.raw[a_last]):
+        return False
+    # A and what precedes it: refuse introductory phrases and clauses.
+    m = a_last
+    while m > 0 and not d.sent[m] and d.raw[m - 1] not in _W["boundary"] and a_last - m < 40:
+        m -= 1
+    if d.skel[m] in ("and", "but") and m < a_last and not d.sent[m]:
+        m += 1  # "..., and each of them reported A, B and C"
+    intro = _W["intro"]
+    if b_first in intro and b_first not in d.skel[m:comma]:
+        return False  # "our view, in short and simple terms, ..." is a parenthesis
+    first = d.skel[m]
+    if not d.word(m) or first in intro or first.endswith(("ly", "ing", "ed")) \
+            or first in _W["irregular_participles"]:
+        return False
+    if d.sent[m] and m == a_last:
+        return False  # "Overall, costs and revenue rose"
+    a_word = d.skel[a_last]
+    if a_word in item_stop or a_word.endswith("ed") or a_word in _W["irregular_participles"]:
+        return False  # "When the plan is approved, staff and ..."
+    return not any(d.skel[x] in _W["time_words"] for x in range(m, comma))
+
+
+def unit_after(d: Doc, k: int, s: Span | None = None) -> bool:
+    """The number at k ('9', '9,400', '3.5') is followed by a unit ('weeks', 'percent')."""
+    k += 1
+    while k + 1 < d.n and d.raw[k] in (",", ".") and d.tight(k) and d.tight(k + 1) \
+            and d.raw[k + 1].isdigit():
+        k += 2
+    return k < d.n and d.skel[k] in _W["units"]
+
+
+def intro_opener(d: Doc, i: int) -> int:
+    """Index after the short adverbial that opens a sentence at token i, or -1 (also when
+    fewer than two tokens follow it)."""
+    end = _intro_end(d, i)
+    return -1 if end < 0 or end >= d.n - 1 else end
+
+
+def _intro_end(d: Doc, i: int) -> int:
+    if not d.sent[i] or d.case(i) != 1:
+        return -1
+    w = d.skel[i]
+    j = i + 1
+    time_nouns = _W["intro_time_nouns"]
+    if j < d.n and d.spaced(j):
+        # "Later this year we ...": the longest opener first
+        if w in _W["intro_time_heads"] and d.lower(j) and j + 1 < d.n:
+            if d.skel[j] in time_nouns:
+                return j + 1
+            if d.skel[j] == "this" and d.lower(j + 1) and d.spaced(j + 1) \
+                    and d.skel[j + 1] in time_nouns:
+                return j + 2
+        if w in _W["intro_year_preps"] and len(d.raw[j]) == 4 and d.raw[j].isdigit():
+            return j + 1
+    for size in (3, 2):
+        if d.skel[i:i + size] in _W["intro_phrases"] and all(d.lower(i + p) and d.spaced(i + p)
+                                                            for p in range(1, size)):
+            return i + size
+    if w in _W["intro_adverbs"]:
+        if j < d.n and d.skel[j] in ("this", "next", "last", "that", "in", "on", "at"):
+            return -1  # "Later this ...", "Earlier in the year ..." are longer openers
+        return i + 1
+    return -1
+
+
+NAMED: dict[str, Test] = {
+    "subject-position": subject_position,
+    "verb-slot": verb_slot,
+    "plural-noun": plural_noun,
+    "that-verb": that_verb,
+    "clause-start": clause_start,
+    "clause-start-loose": lambda d, k, s: clause_start(d, k, s, loose=True),
+    "serial-list": serial_list,
+    "unit-after": unit_after,
+}
+
+FINDERS: dict[str, tuple[Finder, frozenset[str]]] = {
+    "intro-opener": (intro_opener, _W["intro_adverbs"] | _W["intro_time_heads"]
+                     | _W["intro_year_preps"] | {p[0] for p in _W["intro_phrases"]}),
+}
