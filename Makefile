@@ -28,6 +28,7 @@ test-postgres: system-deps $(STAMP)
 
 bench: system-deps $(STAMP)
 	bash scripts/bench-deps.sh
+	$(BIN)/python bench/real.py
 	$(BIN)/python bench/photo.py
 	$(BIN)/python bench/pan.py --results bench/PAN.md
 	$(BIN)/python bench/run.py

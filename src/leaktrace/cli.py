@@ -87,7 +87,8 @@ def doc_add(file: Path = typer.Argument(..., help="Original document (.txt, .md,
                 emit_json([d.to_json() for d in docs])
             else:
                 for d in docs:
-                    out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\t{safe(d.source_name)}")
+                    enc = f"\tread as {d.encoding}" if d.encoding not in (None, "utf-8", "ascii") else ""
+                    out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\t{safe(d.source_name)}{enc}")
                 skipped = len(files) - len(docs)
                 out.print(f"Registered {len(docs)} documents from {safe(str(file))}"
                           f"{f' ({skipped} already registered, left out)' if skipped else ''}.")
@@ -98,6 +99,9 @@ def doc_add(file: Path = typer.Argument(..., help="Original document (.txt, .md,
     else:
         version = f"\tversion {d.version} of {d.series}" if d.version > 1 else ""
         out.print(f"{d.id}\t{safe(d.title)}\t{d.words} words\tchannels: {', '.join(d.channels)}{version}")
+        if d.encoding not in (None, "utf-8", "ascii"):
+            out.print(f"Note: {safe(str(file))} was read as {d.encoding}, not UTF-8 (detected); check that "
+                      "its title and text read as intended.")
 
 
 @doc_app.command("sections")

@@ -138,6 +138,7 @@ class Documents:
             "uid": _document_uid(self.key, sha), "title": title, "format": src.format, "source_name": src.name,
             "original": src.text, "base": base, "sha256": sha, "words": len(words),
             "channels": ",".join(c.value for c in chosen), "created_at": now(), "blob": src.blob,
+            "encoding": src.encoding,
             "version": version})
         doc_id = res.inserted_primary_key[0]
         conn.execute(_SET_SERIES, {"doc": doc_id,
@@ -288,6 +289,6 @@ def parse_doc_id(doc_id: str | int) -> int:
 def document_of(row) -> Document:
     return Document(doc_public_id(row.id), row.title, row.format, row.source_name, row.words,
                     tuple(row.channels.split(",")), row.sha256, row.created_at,
-                    doc_public_id(row.series or row.id), row.version or 1)
+                    doc_public_id(row.series or row.id), row.version or 1, row.encoding)
 
 

@@ -69,6 +69,7 @@ class Document:
     created_at: str
     series: str | None = None   # id of the first version
     version: int = 1
+    encoding: str | None = None  # how a text file's bytes were read (utf-8, cp1252, ...)
 
     def to_json(self) -> dict:
         d = asdict(self)

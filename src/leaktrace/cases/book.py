@@ -211,7 +211,8 @@ class Cases:
         when_seen = parse_time(first_seen, "--first-seen")
         path = Path(path)
         data = formats.read_file_bytes(path)       # refuses missing files, folders, files over the limit
-        leak_text(data, path.name)                 # refuses empty, binary, non-UTF-8, pages with no text
+        # refuses empty input, what cannot be text in any encoding, pages with no text
+        encoding = leak_text(data, path.name).encoding
         sha = hashlib.sha256(data).hexdigest()
         store = Path(self.ws.path) / ARTIFACTS_DIR
         store.mkdir(exist_ok=True)
@@ -234,7 +235,8 @@ class Cases:
                 self._audit(c, "artifact-add", {"case": case.id, "artifact": f"A{a}", "sha256": sha,
                                                 "size": len(data), "name": path.name,
                                                 "obtained_from": obtained_from, "obtained_at": when_obtained,
-                                                "first_seen": when_seen, "url": (url or "").strip() or None})
+                                                "first_seen": when_seen, "url": (url or "").strip() or None,
+                                                "encoding": encoding})
             except BaseException:
                 if created:
                     target.unlink(missing_ok=True)

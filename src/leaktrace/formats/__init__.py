@@ -22,6 +22,7 @@ class Source:
     format: str  # txt md html docx pdf
     name: str
     blob: bytes | None = None   # the original file, for formats whose copies are written from it
+    encoding: str | None = None  # how a text file's bytes were read
 
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -50,24 +51,70 @@ def read_file_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({e.strerror})") from None
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text with newlines normalized; refuses empty, binary and invalid input."""
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str          # as Python names it: utf-8, utf-8-sig, utf-16, cp1252, ...
+
+    @property
+    def note(self) -> str | None:
+        """What a reader should know about how the bytes were read, when not plain UTF-8."""
+        if self.encoding in ("utf-8", "ascii"):
+            return None
+        if self.encoding in ("utf-8-sig", "utf-16", "utf-32"):
+            return f"read as {self.encoding} (its byte-order mark says so)"
+        return f"read as {self.encoding} (detected; the file is not UTF-8)"
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+MAX_CHAOS = 0.2   # share of odd characters (charset-normalizer's measure) above which bytes are not text
+
+
+def decode(data: bytes, name: str) -> Decoded:
+    """Text in the encoding its bytes carry: UTF-8, a byte-order mark's, else the one
+    charset-normalizer detects (a leak saved on Windows is cp1252, not garbage). Newlines are
+    normalized; refuses empty input and what cannot be text in any encoding."""
     if len(data) > max_input_bytes():
         raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError(f"{name}: is UTF-16 text; convert it to UTF-8")
-    if b"\x00" in data:
-        raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
+    bom = next((enc for mark, enc in _BOMS if data.startswith(mark)), None)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{name}: is not valid UTF-8 (bad byte at offset {e.start})") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if bom is not None:
+            decoded = Decoded(data.decode(bom), bom)
+        elif b"\x00" in data:
+            raise UnicodeError
+        else:
+            decoded = Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeError:
+        decoded = _detected(data, name)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise InputError(f"{name}: looks like a binary file (it contains NUL characters), not text")
     if not text.strip():
         raise InputError(f"{name}: is empty")
-    return text
+    return Decoded(text, decoded.encoding)
+
+
+def _detected(data: bytes, name: str) -> Decoded:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > MAX_CHAOS:
+        if b"\x00" in data:
+            raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
+        raise InputError(f"{name}: cannot be read as text in any encoding (it may be a binary file)")
+    encoding = best.encoding
+    if encoding != "cp1252" and "cp1252" in best.could_be_from_charset:
+        # the same bytes read alike in several Windows code pages: Western text is far more
+        # often cp1252 (curly quotes, dashes, accented letters of Western languages)
+        encoding = "cp1252"
+        return Decoded(data.decode("cp1252"), encoding)
+    return Decoded(str(best), encoding.replace("_", "-"))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The text of a file (see decode), without the encoding it was read in."""
+    return decode(data, name).text
 
 
 def read_document(path: Path) -> Source:
@@ -80,7 +127,8 @@ def read_document(path: Path) -> Source:
     data = read_file_bytes(path)
     name = str(path)
     if fmt in ("txt", "md"):
-        return Source(decode_text(data, name), fmt, path.name)
+        decoded = decode(data, name)
+        return Source(decoded.text, fmt, path.name, encoding=decoded.encoding)
     if not data.strip():
         raise InputError(f"{name}: is empty")
     if fmt == "html":
@@ -148,7 +196,9 @@ def extract_leak(data: bytes, name: str) -> Extracted:
         from .image import extract_image
 
         return extract_image(data, name)
-    return Extracted(decode_text(data, name), fmt if fmt == "md" else "txt", name, readers=("text",))
+    decoded = decode(data, name)
+    return Extracted(decoded.text, fmt if fmt == "md" else "txt", name, readers=("text",),
+                     notes=(decoded.note,) if decoded.note else (), encoding=decoded.encoding)
 
 
 def read_leak(path: Path) -> Extracted:

@@ -39,3 +39,4 @@ class Extracted:
     notes: tuple[str, ...] = ()                  # what could not be read, in plain words
     readers: tuple[str, ...] = field(default=())  # how the text was obtained: "pdf-text", "ocr", ...
     pages: tuple[Page, ...] = ()                 # page images read by OCR, with their word boxes
+    encoding: str | None = None                  # how a text file's bytes were read (utf-8, cp1252, ...)

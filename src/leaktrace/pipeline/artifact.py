@@ -25,6 +25,8 @@ def artifact(text: str, *, extracted: Extracted | None = None, stamps: Sequence[
     else:
         source = {"format": extracted.format, "name": extracted.name, "readers": list(extracted.readers),
                   "notes": list(extracted.notes)}
+        if extracted.encoding:
+            source["encoding"] = extracted.encoding
         notes = tuple(extracted.notes)
     if pages is None:
         pages = extracted.pages if extracted is not None else ()

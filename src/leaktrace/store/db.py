@@ -32,6 +32,7 @@ UPGRADES = {
           "UPDATE documents SET series = id, version = 1",
           "CREATE INDEX IF NOT EXISTS ix_documents_series ON documents (series)",
           "ALTER TABLE copies ADD COLUMN sections TEXT"],
+    "4": ["ALTER TABLE documents ADD COLUMN encoding VARCHAR(40)"],
 }
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 metadata = MetaData()
 
@@ -47,6 +47,7 @@ documents = Table(
     Column("blob", LargeBinary, nullable=True),  # the original file, for formats copied from it
     Column("series", Integer, nullable=True, index=True),  # id of the first version (itself for a first version)
     Column("version", Integer, nullable=True),             # 1, 2, ... within the series
+    Column("encoding", String(40), nullable=True),         # how a text file's bytes were read (None: not a text file)
 )
 
 sections = Table(
