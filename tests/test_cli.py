@@ -123,3 +123,22 @@ def test_capacity_is_measured_per_leak_type_for_the_current_recipients(tmp_path,
     assert p["paraphrased"]["words_for_recipients"] is None and "out of reach" in p["paraphrased"]["advice"]
     r = run(capsys, "doc", "capacity", doc)
     assert r.code == 0 and "words: 1 of 30" in r.out and "paraphrased: out of reach" in r.out
+
+
+def test_version_workspace_before_the_command_and_json_errors(tmp_path, capsys, monkeypatch):
+    from leaktrace import __version__
+
+    monkeypatch.delenv("LEAKTRACE_WORKSPACE", raising=False)    # restored after the test
+    r = run(capsys, "--version")
+    assert r.code == 0 and r.out.strip() == f"leaktrace {__version__}"
+    assert run(capsys, "-w", tmp_path / "ws", "init").code == 0
+    (tmp_path / "memo.md").write_text(MEMO)
+    assert run(capsys, "--workspace", tmp_path / "ws", "doc", "add", tmp_path / "memo.md").code == 0
+    assert [d["id"] for d in run(capsys, "-w", tmp_path / "ws", "doc", "list", "--json").json()] == ["D1"]
+    # with --json, an error is JSON on stderr, with the same exit code as the one-line error
+    r = run(capsys, "-w", tmp_path / "ws", "doc", "capacity", "D9", "--json")
+    assert r.code == 1 and r.out == ""
+    err = json.loads(r.err)
+    assert err["code"] == 1 and err["kind"] == "NotFoundError" and "no document D9" in err["error"]
+    r = run(capsys, "-w", tmp_path / "ws", "doc", "capacity", "D9")
+    assert r.code == 1 and r.err.startswith("error: no document D9")

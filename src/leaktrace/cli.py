@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -35,6 +36,27 @@ app.add_typer(protected_app, name="protected")
 app.command("audit")(audit_command)
 
 out = Console(highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"leaktrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the version and exit."),
+          workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", show_default=False,
+                                                   help="Workspace folder for every command (default: "
+                                                        "$LEAKTRACE_WORKSPACE, else ./.leaktrace).")) -> None:
+    """Individually marked copies of sensitive documents, and tracing of leaks to the copy."""
+    if workspace is not None:
+        # given before the command (`leaktrace -w ws doc list`): every command reads its
+        # --workspace from this variable when it is not given after the command
+        os.environ["LEAKTRACE_WORKSPACE"] = str(workspace)
 
 @app.command()
 def init(key_file: Optional[Path] = typer.Option(None, "--key-file",
@@ -441,18 +463,26 @@ def main() -> None:
         # libraries that read hostile files (pypdf, trafilatura, Pillow) log their complaints;
         # the user gets leaktrace's one line instead
         logging.getLogger().addHandler(logging.NullHandler())
+    as_json = "--json" in sys.argv[1:]
     try:
         app()
     except LeaktraceError as e:
-        err.print(f"[bold red]error:[/] {safe(str(e))}")
+        if as_json:     # a program reading --json output gets its errors as JSON too, same exit code
+            sys.stderr.write(json.dumps({"error": str(e), "code": 1, "kind": type(e).__name__}) + "\n")
+        else:
+            err.print(f"[bold red]error:[/] {safe(str(e))}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:
         if os.environ.get("LEAKTRACE_DEBUG"):
             raise
-        err.print(f"[bold red]internal error:[/] {safe(type(e).__name__)}: {safe(str(e))} "
-                  "(set LEAKTRACE_DEBUG=1 for details)")
+        if as_json:
+            sys.stderr.write(json.dumps({"error": f"internal error: {type(e).__name__}: {e}", "code": 70,
+                                         "kind": "InternalError"}) + "\n")
+        else:
+            err.print(f"[bold red]internal error:[/] {safe(type(e).__name__)}: {safe(str(e))} "
+                      "(set LEAKTRACE_DEBUG=1 for details)")
         sys.exit(70)
 
 
