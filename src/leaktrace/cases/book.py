@@ -32,7 +32,8 @@ from .exposure import CopyContains, Exposed, exposure_set
 from .protected import ProtectedChannel, Protection, normalize_channel
 from .pseudonyms import Pseudonyms, Subject
 from .series import joint
-from .tables import CASE_TABLES, case_artifacts, case_reveals, case_traces, cases, protected_channels
+from .tables import (CASE_TABLES, case_artifacts, case_closures, case_reveals, case_traces, cases,
+                     protected_channels)
 
 ARTIFACTS_DIR = "artifacts"
 CAVEAT = ("A copy is not a person: a copy may have been forwarded, shared, printed and left on a desk, "
@@ -49,9 +50,18 @@ class Case:
     opened_at: str
     artifacts: int = 0
     traces: int = 0
+    status: str = "open"                  # open | closed
+    disposition: str | None = None        # when closed: no-finding, inconclusive, referred, personnel-action, other
+    closing_reason: str | None = None
+    names: tuple[str, ...] = ()           # pseudonyms the disposition names (each with copy evidence over the bar)
+    closed_by: str | None = None
+    closed_at: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+DISPOSITIONS = ("no-finding", "inconclusive", "referred", "personnel-action", "other")
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class Artifact:
     added_by: str
     added_at: str
     stored_as: str
+    warnings: tuple[str, ...] = ()     # what was odd about its custody when it was added
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -85,6 +96,7 @@ class Reveal:
     revealed_by: str
     revealed_at: str
     audit_seq: int
+    copy_evidence: bool = True   # the subject's copy clears the bar in this case's evidence
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -196,19 +208,78 @@ class Cases:
                 raise NotFoundError(f"no case C{n}; `leaktrace case list` shows the open ones")
             arts = c.execute(select(case_artifacts.c.id).where(case_artifacts.c.case_id == n)).all()
             trs = c.execute(select(case_traces.c.id).where(case_traces.c.case_id == n)).all()
-        return Case(f"C{r.id}", r.title, r.purpose, r.opened_by, r.opened_at, len(arts), len(trs))
+            closed = c.execute(select(case_closures).where(case_closures.c.case_id == n)).first()
+        case = Case(f"C{r.id}", r.title, r.purpose, r.opened_by, r.opened_at, len(arts), len(trs))
+        if closed is None:
+            return case
+        return replace(case, status="closed", disposition=closed.disposition, closing_reason=closed.reason,
+                       names=tuple(json.loads(closed.names)), closed_by=closed.closed_by, closed_at=closed.closed_at)
+
+    def _open_case(self, case_id: str | int) -> Case:
+        """The case, refused once it is closed: its evidence no longer changes."""
+        case = self.get(case_id)
+        if case.status == "closed":
+            raise ConflictError(f"{case.id} was closed ({case.disposition}) on {case.closed_at}; "
+                                "open a new case for new evidence")
+        return case
+
+    def close(self, case_id: str | int, disposition: str, reason: str, names: tuple[str, ...] = ()) -> Case:
+        """Close the case with a disposition and a reason (audited). A disposition that names a
+        person needs, for each name, copy evidence over the bar recorded in this case."""
+        case = self._open_case(case_id)
+        kind = "-".join((disposition or "").strip().lower().replace("_", " ").split())
+        if kind not in DISPOSITIONS:
+            raise InputError(f"unknown disposition {disposition!r}; choose from {', '.join(DISPOSITIONS)}")
+        reason = (reason or "").strip()
+        if not reason:
+            raise InputError("closing a case needs a stated reason: --reason \"...\"")
+        names = tuple(dict.fromkeys(x.strip() for x in names if x and x.strip()))
+        if kind == "personnel-action" and not names:
+            raise InputError("a personnel action names a person: give --names PSEUDONYM (with copy evidence "
+                             "over the bar in this case)")
+        view = self.view(case.id)
+        evidence = {}
+        for name in names:
+            best = [(f.artifact.id, x) for f in view.findings for x in f.copies
+                    if x.subject.pseudonym.casefold() == name.casefold()]
+            over = [(a, x) for a, x in best if x.identified]
+            if not over:
+                have = (f"its best is a false-accusation bound of {min(x.false_accusation_bound for _, x in best):.1e}"
+                        if best else "no copy evidence about them at all")
+                raise InputError(f"{name}: a disposition that names a person needs copy evidence over the bar "
+                                 f"recorded in {case.id}, and there is {have}; close it without --names, or "
+                                 "trace the artifacts that carry that evidence first")
+            evidence[over[0][1].subject.pseudonym] = [{"artifact": a, "copy": x.copy,
+                                                       "false_accusation_bound": x.false_accusation_bound}
+                                                      for a, x in over]
+        with self._begin() as c:
+            now = chain.now()
+            seq = self._audit(c, "case-close", {"case": case.id, "disposition": kind, "reason": reason,
+                                                "names": list(evidence), "evidence": evidence})
+            c.execute(case_closures.insert().values(
+                case_id=parse_case_id(case.id), disposition=kind, reason=reason, names=json.dumps(list(evidence)),
+                evidence=json.dumps(evidence), closed_by=investigator(), closed_at=now, audit_seq=seq))
+        return self.get(case.id)
 
     # ---------------------------------------------------------------- artifacts
     def add_artifact(self, case_id: str | int, path: str | os.PathLike, *, obtained_from: str,
                      obtained_at: str, first_seen: str, url: str | None = None) -> Artifact:
         """Copy the file's bytes into the workspace (content-addressed) and record its custody."""
-        case = self.get(case_id)
+        case = self._open_case(case_id)
         n = parse_case_id(case.id)
         obtained_from = (obtained_from or "").strip()
         if not obtained_from:
             raise InputError("say where the artifact was obtained: --obtained-from \"...\"")
         when_obtained = parse_time(obtained_at, "--obtained-at")
         when_seen = parse_time(first_seen, "--first-seen")
+        warnings = []
+        if when_obtained > chain.now():
+            # a wrong clock or time zone, or a story told ahead of time: said, recorded, not refused
+            warnings.append(f"--obtained-at {when_obtained} is in the future (this machine's clock says "
+                            f"{chain.now()}); check the time and its time zone")
+        if when_seen > when_obtained:
+            raise InputError(f"--first-seen {when_seen} is after --obtained-at {when_obtained}: content is "
+                             "public before (or when) it is obtained; check both times and their time zones")
         path = Path(path)
         data = formats.read_file_bytes(path)       # refuses missing files, folders, files over the limit
         # refuses empty input, what cannot be text in any encoding, pages with no text
@@ -236,12 +307,12 @@ class Cases:
                                                 "size": len(data), "name": path.name,
                                                 "obtained_from": obtained_from, "obtained_at": when_obtained,
                                                 "first_seen": when_seen, "url": (url or "").strip() or None,
-                                                "encoding": encoding})
+                                                "encoding": encoding, "warnings": warnings})
             except BaseException:
                 if created:
                     target.unlink(missing_ok=True)
                 raise
-        return self.artifact(case.id, f"A{a}")
+        return replace(self.artifact(case.id, f"A{a}"), warnings=tuple(warnings))
 
     def artifacts(self, case_id: str | int) -> list[Artifact]:
         n = parse_case_id(case_id)
@@ -280,7 +351,7 @@ class Cases:
     # ---------------------------------------------------------------- tracing
     def trace(self, case_id: str | int, artifact_id: str | int | None = None) -> list[Finding]:
         """Trace one artifact (or every artifact of the case) and store the result with the case."""
-        case = self.get(case_id)
+        case = self._open_case(case_id)
         arts = [self.artifact(case.id, artifact_id)] if artifact_id is not None else self.artifacts(case.id)
         if not arts:
             raise InputError(f"{case.id} has no artifacts; attach one with `leaktrace case add {case.id} FILE ...`")
@@ -348,7 +419,9 @@ class Cases:
                 # a leak that reuses several marked documents is one finding per document
                 for one in (res, *per_source(res)):
                     findings.append(self._finding(a, r.traced_at, one, ps, protection, emails, text))
-        return CaseView(case, tuple(arts), tuple(findings), tuple(reveals))
+        view = CaseView(case, tuple(arts), tuple(findings), tuple(reveals))
+        return replace(view, reveals=tuple(replace(r, copy_evidence=self._has_copy_evidence(view, r.pseudonym))
+                                           for r in reveals))
 
     def _finding(self, art: Artifact, traced_at: str, res: TraceResult, ps: Pseudonyms,
                  protection: Protection, emails: dict[str, str], text: str | None = None) -> Finding:
@@ -407,6 +480,11 @@ class Cases:
         return tuple(out)
 
     # ---------------------------------------------------------------- reveals
+    @staticmethod
+    def _has_copy_evidence(view: "CaseView", pseudonym: str) -> bool:
+        """Whether a copy held by this subject clears the bar in the case's findings."""
+        return any(x.identified and x.subject.pseudonym == pseudonym for f in view.findings for x in f.copies)
+
     def reveals(self, case_id: str | int) -> list[Reveal]:
         n = parse_case_id(case_id)
         with self._begin() as c:
@@ -416,8 +494,10 @@ class Cases:
                        r.revealed_at, r.audit_seq) for r in rows]
 
     def reveal(self, case_id: str | int, pseudonym: str, reason: str) -> Reveal:
-        """Show the name behind a pseudonym in this case from now on; the reason goes to the audit log."""
-        case = self.get(case_id)
+        """Show the name behind a pseudonym in this case from now on; the reason goes to the audit log.
+        Revealing someone whose copy does not clear the bar is allowed (an interview may need it) but
+        the Reveal says so, and so do the audit entry and the report."""
+        case = self._open_case(case_id)
         n = parse_case_id(case.id)
         reason = (reason or "").strip()
         if not reason:
@@ -442,13 +522,16 @@ class Cases:
         kind, who = ps.known[subj.pseudonym]
         with self._begin() as c:
             now = chain.now()
+            evidence = self._has_copy_evidence(view, subj.pseudonym)
             seq = self._audit(c, "reveal", {"case": case.id, "pseudonym": subj.pseudonym, "kind": kind,
-                                            "reason": reason, **({"account": who} if kind == "account" else {})},
+                                            "reason": reason, "copy_evidence": evidence,
+                                            **({"account": who} if kind == "account" else {})},
                               recipient=who if kind == "recipient" else None)
             c.execute(case_reveals.insert().values(case_id=n, pseudonym=subj.pseudonym, subject_kind=kind,
                                                    subject=who, reason=reason, revealed_by=investigator(),
                                                    revealed_at=now, audit_seq=seq))
-        return next(r for r in self.reveals(case.id) if r.pseudonym == subj.pseudonym)
+        return replace(next(r for r in self.reveals(case.id) if r.pseudonym == subj.pseudonym),
+                       copy_evidence=evidence)
 
     def _subjects_of(self, view: CaseView, ps: Pseudonyms) -> None:
         """Register every subject of the case's exposure sets on `ps` (to map pseudonyms back)."""

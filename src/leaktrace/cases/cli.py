@@ -57,10 +57,32 @@ def case_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt)
     if as_json:
         _emit([c.to_json() for c in items])
         return
-    t = Table("id", "title", "purpose", "artifacts", "traces", "opened")
+    t = Table("id", "title", "status", "artifacts", "traces", "opened")
+    t.columns[2].no_wrap = True
     for c in items:
-        t.add_row(c.id, _safe(c.title), _safe(c.purpose), str(c.artifacts), str(c.traces), c.opened_at)
+        status = "open" if c.status == "open" else f"closed: {c.disposition} ({c.closed_at[:10]})"
+        t.add_row(c.id, _safe(c.title), status, str(c.artifacts), str(c.traces), c.opened_at[:10])
     out.print(t)
+
+
+@app.command("close")
+def case_close(case: str = typer.Argument(..., help="Case id, e.g. C1."),
+               disposition: str = typer.Option(..., "--disposition",
+                                               help="no-finding, inconclusive, referred, personnel-action or other."),
+               reason: str = typer.Option(..., "--reason", help="Why (recorded in the audit log)."),
+               names: Optional[str] = typer.Option(None, "--names", metavar="PSEUDONYMS",
+                                                   help="Comma-separated pseudonyms the disposition names; each "
+                                                        "needs copy evidence over the bar in this case."),
+               workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Close a case with a disposition and a reason; its evidence no longer changes."""
+    ws, cs = _cases(workspace)
+    with ws:
+        c = cs.close(case, disposition, reason, tuple((names or "").split(",")))
+    if as_json:
+        _emit(c.to_json())
+        return
+    named = f", naming {', '.join(c.names)} on copy evidence over the bar" if c.names else ""
+    out.print(f"{c.id} closed: {c.disposition}{named}. The disposition and its reason are in the audit log.")
 
 
 @app.command("add")
@@ -81,6 +103,8 @@ def case_add(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         _emit(a.to_json())
     else:
         out.print(f"{a.id}\t{_safe(a.original_name)}\t{a.size} bytes\tSHA-256 {a.sha256}")
+        for w in a.warnings:
+            out.print(f"[bold yellow]Warning:[/] {_safe(w)} (recorded with the artifact's custody)")
 
 
 @app.command("trace")
@@ -219,6 +243,9 @@ def case_reveal(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         _emit(r.to_json())
     else:
         out.print(f"{r.pseudonym} is {_safe(r.subject)} ({r.kind}); revealed in {r.case}, audit entry #{r.audit_seq}.")
+    if not r.copy_evidence and not as_json:
+        out.print(f"[bold yellow]Warning:[/] no copy held by {r.pseudonym} clears the bar in {r.case}: this "
+                  "name was revealed without copy evidence, and the audit log and the report say so.")
 
 
 @app.command("report")

@@ -192,11 +192,20 @@ def render_html(data: dict) -> str:
                  "SHA-256 and checked against it before every trace.</p>")
     if data["reveals"]:
         parts.append("<h2>Names revealed in this case</h2><table><tr><th>pseudonym</th><th>identity</th>"
-                     "<th>reason</th><th>by</th><th>when</th><th>audit entry</th></tr>")
+                     "<th>copy evidence</th><th>reason</th><th>by</th><th>when</th><th>audit entry</th></tr>")
         for r in data["reveals"]:
-            parts.append(f"<tr><td>{h(r['pseudonym'])}</td><td>{h(r['subject'])}</td><td>{h(r['reason'])}</td>"
-                         f"<td>{h(r['revealed_by'])}</td><td>{h(r['revealed_at'])}</td><td>#{r['audit_seq']}</td></tr>")
+            evidence = ("over the bar" if r.get("copy_evidence", True)
+                        else "<strong>none over the bar: revealed without copy evidence</strong>")
+            parts.append(f"<tr><td>{h(r['pseudonym'])}</td><td>{h(r['subject'])}</td><td>{evidence}</td>"
+                         f"<td>{h(r['reason'])}</td><td>{h(r['revealed_by'])}</td><td>{h(r['revealed_at'])}</td>"
+                         f"<td>#{r['audit_seq']}</td></tr>")
         parts.append("</table>")
+    case = data.get("case") or {}
+    if case.get("status") == "closed":
+        names = ", ".join(case.get("names") or []) or "no one"
+        parts.append(f"<h2>Disposition</h2><p>Closed on {h(case['closed_at'])} by {h(case['closed_by'])}: "
+                     f"<strong>{h(case['disposition'])}</strong>, naming {h(names)}. Reason: "
+                     f"{h(case['closing_reason'])}</p>")
     parts.append("<h2>Method</h2>" + "".join(f"<p>{h(p)}</p>" for p in data["method"]))
     parts.append("<h2>Limits</h2><ul>" + "".join(f"<li>{h(p)}</li>" for p in data["limits"]) + "</ul>")
     parts.append(f"<div class=\"caveat\"><strong>{h(data['caveat'])}</strong></div>")

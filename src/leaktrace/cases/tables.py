@@ -68,4 +68,16 @@ protected_channels = Table(
     Column("added_at", String(32), nullable=False),
 )
 
-CASE_TABLES = (cases, case_artifacts, case_traces, case_reveals, protected_channels)
+case_closures = Table(
+    "case_closures", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("disposition", String(32), nullable=False),              # no-finding | inconclusive | referred | ...
+    Column("reason", Text, nullable=False),
+    Column("names", Text, nullable=False),                          # JSON: pseudonyms the disposition names
+    Column("evidence", Text, nullable=False),                       # JSON: the copy evidence behind each name
+    Column("closed_by", Text, nullable=False),
+    Column("closed_at", String(32), nullable=False),
+    Column("audit_seq", Integer, nullable=False),
+)
+
+CASE_TABLES = (cases, case_artifacts, case_traces, case_reveals, protected_channels, case_closures)

@@ -1,0 +1,88 @@
+"""Cases that close: a disposition with a reason (audited), names only on copy evidence over the
+bar, no changes once closed; custody dates checked; reveals without copy evidence flagged."""
+
+from __future__ import annotations
+
+from casekit import FIRST_SEEN, LEAKER
+from clirunner import one_line_error, run
+
+from test_case_cli import add, open_case
+
+
+def traced_case(env, capsys) -> str:
+    wsp, leak, tmp = env
+    case = open_case(capsys)
+    assert add(capsys, case, leak).code == 0
+    assert run(capsys, "case", "trace", case).code == 0
+    return case
+
+
+def leaker_pseudonym(capsys, case) -> tuple[str, str]:
+    [f] = run(capsys, "case", "show", case, "--json").json()["findings"]
+    copies = f["copies"]
+    return copies[0]["subject"]["pseudonym"], copies[1]["subject"]["pseudonym"]
+
+
+def test_close_with_a_disposition_that_names_someone_on_copy_evidence(env, capsys):
+    case = traced_case(env, capsys)
+    leaker, innocent = leaker_pseudonym(capsys, case)
+    # a name without copy evidence over the bar is refused, and says why
+    err = one_line_error(run(capsys, "case", "close", case, "--disposition", "personnel-action",
+                             "--reason", "HR referral", "--names", innocent))
+    assert "needs copy evidence over the bar" in err and innocent in err
+    assert "names a person" in one_line_error(run(capsys, "case", "close", case, "--disposition",
+                                                  "personnel action", "--reason", "HR referral"))
+    assert "unknown disposition" in one_line_error(run(capsys, "case", "close", case, "--disposition", "guilty",
+                                                       "--reason", "x"))
+    r = run(capsys, "case", "close", case, "--disposition", "personnel action", "--reason", "HR referral",
+            "--names", leaker, "--json")
+    assert r.code == 0, r.err
+    c = r.json()
+    assert c["status"] == "closed" and c["disposition"] == "personnel-action" and c["names"] == [leaker]
+    assert LEAKER["id"] not in r.out
+    r = run(capsys, "case", "list")
+    assert "closed: personnel-action" in r.out
+    entry = run(capsys, "audit", "--case", case, "--json").json()[-1]
+    assert entry["action"] == "case-close" and entry["details"]["reason"] == "HR referral"
+    assert entry["details"]["evidence"][leaker][0]["artifact"] == "A1"
+    # closed: its evidence no longer changes
+    wsp, leak, tmp = env
+    assert "was closed" in one_line_error(run(capsys, "case", "trace", case))
+    assert "was closed" in one_line_error(add(capsys, case, leak))
+    assert "was closed" in one_line_error(run(capsys, "case", "close", case, "--disposition", "other",
+                                              "--reason", "again"))
+
+
+def test_close_without_a_finding(env, capsys):
+    case = traced_case(env, capsys)
+    r = run(capsys, "case", "close", case, "--disposition", "no-finding", "--reason", "public already")
+    assert r.code == 0 and "closed: no-finding" in r.out
+
+
+def test_custody_dates_are_checked(env, capsys):
+    wsp, leak, tmp = env
+    case = open_case(capsys)
+    r = run(capsys, "case", "add", case, leak, "--obtained-from", "web", "--obtained-at", "2030-06-01T05:00:00Z",
+            "--first-seen", "2030-06-01T06:00:00Z")
+    assert "is after --obtained-at" in one_line_error(r)
+    r = run(capsys, "case", "add", case, leak, "--obtained-from", "web", "--obtained-at", "2099-01-01T00:00:00Z",
+            "--first-seen", FIRST_SEEN)
+    assert r.code == 0 and "is in the future" in r.out
+    entry = run(capsys, "audit", "--case", case, "--json").json()[-1]
+    assert entry["action"] == "artifact-add" and "in the future" in entry["details"]["warnings"][0]
+
+
+def test_a_reveal_without_copy_evidence_warns_and_the_report_says_so(env, capsys):
+    case = traced_case(env, capsys)
+    leaker, innocent = leaker_pseudonym(capsys, case)
+    r = run(capsys, "case", "reveal", case, innocent, "--reason", "interview request")
+    assert r.code == 0 and "revealed without copy evidence" in r.out
+    r = run(capsys, "case", "reveal", case, leaker, "--reason", "interview request")
+    assert r.code == 0 and "Warning" not in r.out
+    wsp, leak, tmp = env
+    r = run(capsys, "case", "report", case, "--format", "html", "--out", tmp / "report.html")
+    assert r.code == 0, r.err
+    html = (tmp / "report.html").read_text()
+    assert html.count("revealed without copy evidence") == 1
+    entries = [e for e in run(capsys, "audit", "--case", case, "--json").json() if e["action"] == "reveal"]
+    assert [e["details"]["copy_evidence"] for e in entries] == [False, True]
