@@ -86,3 +86,21 @@ def test_a_reveal_without_copy_evidence_warns_and_the_report_says_so(env, capsys
     assert html.count("revealed without copy evidence") == 1
     entries = [e for e in run(capsys, "audit", "--case", case, "--json").json() if e["action"] == "reveal"]
     assert [e["details"]["copy_evidence"] for e in entries] == [False, True]
+
+
+def test_a_case_says_what_trace_says_about_an_inconclusive_leak():
+    from leaktrace.cases.book import Artifact, verdict_text
+    from leaktrace.models import TraceResult
+
+    art = Artifact("A1", "C1", "0" * 64, 10, "post.txt", "web", "t", "t", None, "me", "t", "x")
+    summary = ("Derived from D1 “Depot plan”, but although the 124 marks read would single out a lone leaker's "
+               "copy among 40, no copy agrees with them well enough at a false-accusation bound of 1e-06 (the "
+               "best copy agrees at 80 of 124): the text may mix several copies or have been altered.")
+    res = TraceResult("inconclusive", summary, document={"id": "D1", "title": "Depot plan"}, aligned_words=300)
+    text = verdict_text(res, (), art)
+    assert "Although the 124 marks read would single out a lone leaker's copy among 40" in text
+    assert "are not enough" not in text and text.endswith("nobody is identified.")
+    reworded = TraceResult("inconclusive", "Derived from D1 “Depot plan” (paraphrase, 60 words), but reworded "
+                           "text keeps too little of any copy's marks to single one out.",
+                           document={"id": "D1", "title": "Depot plan"})
+    assert "Reworded text keeps too little" in verdict_text(reworded, (), art)

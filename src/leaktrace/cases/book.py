@@ -614,11 +614,10 @@ def verdict_text(res: TraceResult, copies: tuple[CopyEvidence, ...], art: Artifa
         return f"{head} Its hidden marks match {'; and '.join(parts)}.{many} {CAVEAT}"
     if not res.copies and "no copies issued" in res.notes:
         return f"{head} No marked copies of it were issued, so no copy can be identified. Nobody is identified."
-    more = (f" About {res.more_words_needed} more words of similar text would be needed."
-            if res.more_words_needed else "")
-    read = sum(res.sites_read.values())
-    return (f"{head} The {read} marks read are not enough to identify a copy at the bar (a false-accusation "
-            f"bound of {res.bar:.0e}): the result is inconclusive and nobody is identified.{more}")
+    # the same reason `trace` gives (its inconclusive summaries name no one)
+    reason = re.sub(r"^Derived from D\d+ “.*?”(?: \([^)]*\))?,? but ", "", res.summary, flags=re.S)
+    reason = reason[:1].upper() + reason[1:]
+    return f"{head} {reason} The result is inconclusive and nobody is identified."
 
 
 def _odds(p: float) -> str:
