@@ -167,9 +167,26 @@ def doc_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
         return
     t = Table("id", "title", "version", "format", "words", "channels", "registered")
     for d in docs:
-        t.add_row(d.id, safe(d.title), f"{d.version} of {d.series}" if d.version > 1 else "1", d.format,
+        title = safe(d.title) + (f" [dim](archived {d.archived_at[:10]})[/]" if d.archived_at else "")
+        t.add_row(d.id, title, f"{d.version} of {d.series}" if d.version > 1 else "1", d.format,
                   str(d.words), ",".join(d.channels), d.created_at)
     out.print(t)
+
+
+@doc_app.command("remove")
+def doc_remove(doc: str = typer.Argument(..., help="Document id, e.g. D2."),
+               force: bool = typer.Option(False, "--force", help="Archive it even though copies of it were issued."),
+               workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Archive a document: no longer a source of leaks (its copies and the ledger stay)."""
+    with Workspace.open(workspace) as ws:
+        done = ws.remove_document(doc, force=force)
+    if as_json:
+        emit_json(done)
+        return
+    copies = (f"its {done['issued_copies']} issued copies stay recorded, but a leak from them is no longer "
+              "traced to it" if done["issued_copies"] else "no copies of it were issued")
+    out.print(f"{done['document']} “{safe(done['title'])}” archived: it is no longer a candidate source of leaks; "
+              f"{copies}; nothing in the ledger is deleted (the archiving is in the audit log).")
 
 
 @doc_app.command("capacity")

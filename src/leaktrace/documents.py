@@ -30,6 +30,9 @@ from .text.tokens import skeletons, tokenize
 _INDEX_BATCH = 1000
 # statements run for every registered document, built once
 _DOCUMENT_BY_SHA = select(db.documents.c.id).where(db.documents.c.sha256 == bindparam("sha"))
+_DOCUMENT_BY_WORDS = (select(db.documents.c.id, db.documents.c.title, db.documents.c.source_name)
+                      .where(db.documents.c.words_sha == bindparam("words"))
+                      .where(db.documents.c.archived_at.is_(None)))
 _SET_SERIES = db.documents.update().where(db.documents.c.id == bindparam("doc")).values(series=bindparam("root"))
 _INDEX_CACHE = 64     # documents whose tokens and trigram index are kept
 
@@ -129,6 +132,15 @@ class Documents:
         existing = conn.execute(_DOCUMENT_BY_SHA, {"sha": sha}).first()
         if existing:
             raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
+        same = db.words_sha(base)
+        twin = conn.execute(_DOCUMENT_BY_WORDS, {"words": same}).first()
+        if twin is not None:
+            d = doc_public_id(twin.id)
+            raise ConflictError(
+                f"{src.name}: has the same words as {d} “{twin.title}” (registered from {twin.source_name}); "
+                f"it is one document in another format, and two would split its leaks between them. Mark {d} "
+                f"(copies can also be PDF or e-mail: `mark {d} --as pdf`), or archive {d} first "
+                f"(`leaktrace doc remove {d}`) if this file replaces it")
         version = 1
         if series is not None:
             root = series.series or series.id
@@ -138,7 +150,7 @@ class Documents:
             "uid": _document_uid(self.key, sha), "title": title, "format": src.format, "source_name": src.name,
             "original": src.text, "base": base, "sha256": sha, "words": len(words),
             "channels": ",".join(c.value for c in chosen), "created_at": now(), "blob": src.blob,
-            "encoding": src.encoding,
+            "encoding": src.encoding, "words_sha": same,
             "version": version})
         doc_id = res.inserted_primary_key[0]
         conn.execute(_SET_SERIES, {"doc": doc_id,
@@ -212,6 +224,25 @@ class Documents:
 
         _, fixed = htmldoc.read(row.blob, row.source_name)
         return [(original_to_base(row.original, a), original_to_base(row.original, b)) for a, b in fixed]
+
+    def archive(self, doc_id: str | int, *, force: bool = False) -> dict:
+        """Take a document out of source search (`doc remove`): it is no longer a candidate source
+        of leaks, and the same text may be registered again. Its row, its code, its issued copies
+        and every ledger entry stay (nothing in the ledger is ever deleted). A document with issued
+        copies needs force: leaks from those copies would no longer be traced to it."""
+        row = self.row(doc_id)
+        d = doc_public_id(row.id)
+        if row.archived_at is not None:
+            raise ConflictError(f"{d} was already archived on {row.archived_at}")
+        with self.engine.begin() as conn:
+            issued = conn.execute(select(func.count()).select_from(db.copies)
+                                  .where(db.copies.c.doc == row.id)).scalar_one()
+            if issued and not force:
+                raise InputError(f"{d} has {issued} issued copies: once archived, a leak from one of them is no "
+                                 f"longer traced to {d}. Its copies and the ledger stay as they are. Use --force "
+                                 "to archive it anyway")
+            conn.execute(db.documents.update().where(db.documents.c.id == row.id).values(archived_at=now()))
+        return {"document": d, "title": row.title, "issued_copies": issued, "archived_at": self.row(row.id).archived_at}
 
     def count(self, table: str) -> int:
         t = getattr(db, table)
@@ -289,6 +320,6 @@ def parse_doc_id(doc_id: str | int) -> int:
 def document_of(row) -> Document:
     return Document(doc_public_id(row.id), row.title, row.format, row.source_name, row.words,
                     tuple(row.channels.split(",")), row.sha256, row.created_at,
-                    doc_public_id(row.series or row.id), row.version or 1, row.encoding)
+                    doc_public_id(row.series or row.id), row.version or 1, row.encoding, row.archived_at)
 
 

@@ -70,6 +70,7 @@ class Document:
     series: str | None = None   # id of the first version
     version: int = 1
     encoding: str | None = None  # how a text file's bytes were read (utf-8, cp1252, ...)
+    archived_at: str | None = None   # `doc remove`: no longer a source of leaks
 
     def to_json(self) -> dict:
         d = asdict(self)

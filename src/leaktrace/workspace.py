@@ -28,6 +28,7 @@ from . import formats
 from .distribution import Distribution
 from .documents import Documents, document_files, now
 from .errors import ConflictError, InputError, WorkspaceError
+from .ledger.book import Ledger
 from .marking import Marking
 from .marks.channels import parse_channels
 from .marks.code import Code, key_fingerprint
@@ -205,6 +206,12 @@ class Workspace:
 
     def document(self, doc_id: str | int) -> Document:
         return self.documents_.document(doc_id)
+
+    def remove_document(self, doc_id: str | int, *, force: bool = False) -> dict:
+        """Archive a document (see Documents.archive); the archiving is recorded in the audit log."""
+        done = self.documents_.archive(doc_id, force=force)
+        Ledger(self).record_audit("doc-archive", details=done)
+        return done
 
     def documents(self) -> list[Document]:
         return self.documents_.documents()

@@ -263,6 +263,8 @@ def _semantic(lib: Library, spans, windows, notes: list[str]) -> dict:
 def _match(lib: Library, doc: int, text: str, leak, leak_sents, weights: Weights | None = None,
            semantic_hits: dict | None = None, aligned: dict[int, Alignment] | None = None) -> SourceMatch | None:
     row = lib.row(doc)
+    if getattr(row, "archived_at", None):
+        return None          # `doc remove`: no longer a source of leaks
     base = row.base
     al = align(lib.doc_index(doc), leak)
     if aligned is not None:

@@ -5,12 +5,16 @@ the workspace's own (`store.schema`), the ledger's and the cases', on `metadata`
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, event
+import hashlib
+
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 
 from ..cases import tables as _case_tables  # noqa: F401  (registers the cases' tables)
 from ..ledger import tables as _ledger_tables  # noqa: F401  (registers the ledger's tables)
 from ..search import passages
+from ..search.fingerprint import word_skeletons
+from ..text.tokens import skeletons
 from .bulk import analyze, copy_rows  # noqa: F401  (re-exported)
 from .schema import (  # noqa: F401  (re-exported: callers use db.documents, db.metadata, ...)
     SCHEMA_VERSION,
@@ -33,6 +37,9 @@ UPGRADES = {
           "CREATE INDEX IF NOT EXISTS ix_documents_series ON documents (series)",
           "ALTER TABLE copies ADD COLUMN sections TEXT"],
     "4": ["ALTER TABLE documents ADD COLUMN encoding VARCHAR(40)"],
+    "5": ["ALTER TABLE documents ADD COLUMN words_sha VARCHAR(64)",
+          "ALTER TABLE documents ADD COLUMN archived_at VARCHAR(40)",
+          "CREATE INDEX IF NOT EXISTS ix_documents_words_sha ON documents (words_sha)"],
 }
 
 
@@ -52,7 +59,20 @@ def upgrade(engine: Engine, version: str | None) -> str | None:
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=version))
     if version == SCHEMA_VERSION:
         passages.backfill(engine)
+        _backfill_words_sha(engine)
     return version
+
+
+def words_sha(base: str) -> str:
+    """The identity of a text's words, whatever its format: the same memo as Markdown and as Word."""
+    return hashlib.sha256("\x1f".join(word_skeletons(skeletons(base))).encode("utf-8")).hexdigest()
+
+
+def _backfill_words_sha(engine: Engine) -> None:
+    with engine.begin() as conn:
+        rows = conn.execute(select(documents.c.id, documents.c.base).where(documents.c.words_sha.is_(None))).all()
+        for doc, base in rows:
+            conn.execute(documents.update().where(documents.c.id == doc).values(words_sha=words_sha(base)))
 
 
 def create_passages(conn) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 metadata = MetaData()
 
@@ -48,6 +48,9 @@ documents = Table(
     Column("series", Integer, nullable=True, index=True),  # id of the first version (itself for a first version)
     Column("version", Integer, nullable=True),             # 1, 2, ... within the series
     Column("encoding", String(40), nullable=True),         # how a text file's bytes were read (None: not a text file)
+    # SHA-256 of the words (skeletons) alone: the same text in another format (Markdown and Word)
+    Column("words_sha", String(64), nullable=True, index=True),
+    Column("archived_at", String(40), nullable=True),      # `doc remove`: no longer a source of leaks
 )
 
 sections = Table(
