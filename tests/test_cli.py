@@ -142,3 +142,20 @@ def test_version_workspace_before_the_command_and_json_errors(tmp_path, capsys, 
     assert err["code"] == 1 and err["kind"] == "NotFoundError" and "no document D9" in err["error"]
     r = run(capsys, "-w", tmp_path / "ws", "doc", "capacity", "D9")
     assert r.code == 1 and r.err.startswith("error: no document D9")
+
+
+def test_long_listings_page_with_limit_and_offset(tmp_path, capsys, monkeypatch):
+    doc = setup(tmp_path, capsys, monkeypatch)
+    rid = run(capsys, "recipients", "list", "--json").json()[0]["id"]
+    everything = run(capsys, "mark", doc, "--preview", rid, "--json").json()
+    assert len(everything) > 30
+    page = run(capsys, "mark", doc, "--preview", rid, "--limit", "10", "--offset", "5", "--json").json()
+    assert page == everything[5:15]
+    r = run(capsys, "mark", doc, "--preview", rid, "--limit", "10")
+    assert r.code == 0 and f"Changes 1–10 of {len(everything)}" in r.out and "--offset 10 for the next page" in r.out
+    assert run(capsys, "mark", doc, "--out", tmp_path / "copies").code == 0
+    events = run(capsys, "ledger", "events", "--json").json()
+    assert len(events) >= 30
+    assert run(capsys, "ledger", "events", "--limit", "7", "--offset", "3", "--json").json() == events[3:10]
+    r = run(capsys, "ledger", "events", "--limit", "7")
+    assert r.code == 0 and f"Entries 1–7 of {len(events)}; --offset 7 for the next page." in r.out

@@ -268,6 +268,10 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
          sections: Optional[str] = typer.Option(None, "--sections", metavar="NAMES",
                                                 help="Only these sections (comma-separated names, see "
                                                      "`doc sections`) go into the copies."),
+         limit: Optional[int] = typer.Option(None, "--limit", min=1,
+                                             help="With --preview: at most this many changes (default 100 in a "
+                                                  "table, all with --json)."),
+         offset: int = typer.Option(0, "--offset", min=0, help="With --preview: skip this many changes first."),
          smtp_user: Optional[str] = typer.Option(None, "--smtp-user",
                                                  help="With --smtp: log in as this user (password from "
                                                       "LEAKTRACE_SMTP_PASSWORD)."),
@@ -281,14 +285,18 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
                 keep = {c.value for c in parse_channels(only)}
                 changes = [c for c in changes if c.channel in keep]
             if as_json:
-                emit_json([c.__dict__ for c in changes])
+                emit_json([c.__dict__ for c in (changes[offset:offset + limit] if limit else changes[offset:])])
                 return
             t = Table("line", "channel", "kind", "original", "copy", "in context")
-            for c in changes:
+            page = changes[offset:offset + (limit or 100)]
+            for c in page:
                 t.add_row(str(c.line), c.channel, c.kind, safe(c.original), safe(c.copy), safe(c.context))
             out.print(t)
-            shown = f"{len(changes)} of {total}" if only is not None else f"{total}"
-            out.print(f"{shown} changes in the copy for {safe(preview)} shown; invisible characters as <U+XXXX>.")
+            of = f" of {len(changes)}" + (f" ({total} in all channels)" if only is not None else "")
+            more = (f"; --offset {offset + len(page)} for the next page"
+                    if offset + len(page) < len(changes) else "")
+            out.print(f"Changes {offset + 1 if page else offset}–{offset + len(page)}{of} in the copy for "
+                      f"{safe(preview)}; invisible characters as <U+XXXX>{more}.")
             return
         server = None
         if smtp is not None:

@@ -159,19 +159,31 @@ def public_key(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt
         sys.stdout.write(pem)
 
 
+TABLE_PAGE = 100   # entries a terminal table shows unless --limit says otherwise
+
+
 @app.command()
 def events(document: Optional[str] = typer.Option(None, "--document", help="Only this document, e.g. D1."),
            before: Optional[str] = typer.Option(None, "--before", help="Only before this time (ISO 8601)."),
            after: Optional[str] = typer.Option(None, "--after", help="Only at or after this time (ISO 8601)."),
            recipient: Optional[str] = typer.Option(None, "--recipient", help="Only this recipient id."),
            kind: Optional[str] = typer.Option(None, "--kind", help="distribution, access or audit."),
+           limit: Optional[int] = typer.Option(None, "--limit", min=1,
+                                               help="At most this many entries (default: 100 in a table, all "
+                                                    "with --json)."),
+           offset: int = typer.Option(0, "--offset", min=0, help="Skip this many entries first (the next page)."),
            workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Ledger entries in time order: who received or accessed what, and when."""
     with _open(workspace) as ws:
         rows = Ledger(ws).events(document=document, before=before, after=after, recipient=recipient, kind=kind)
+    total = len(rows)
+    page = rows[offset:offset + limit] if limit is not None else rows[offset:]
     if as_json:
-        _emit([e.to_json() for e in rows])
+        _emit([e.to_json() for e in page])
         return
+    if limit is None:
+        page = rows[offset:offset + TABLE_PAGE]
+    rows = page
     t = Table("seq", "when", "kind", "action", "document", "recipient", "actor", "source")
     for col in t.columns:
         col.overflow = "fold"  # an account or an ARN is evidence: wrap it, never cut it
@@ -179,7 +191,12 @@ def events(document: Optional[str] = typer.Option(None, "--document", help="Only
         t.add_row(str(e.seq), e.occurred_at, e.kind, e.action, f"D{e.document}" if e.document else "",
                   _safe(e.recipient or ""), _safe(e.actor), _safe(e.source))
     out.print(t)
-    out.print(f"{len(rows)} entries.")
+    if len(rows) < total:
+        first, last = offset + 1 if rows else offset, offset + len(rows)
+        more = f"; --offset {last} for the next page" if last < total else ""
+        out.print(f"Entries {first}–{last} of {total}{more}.")
+    else:
+        out.print(f"{total} entries.")
 
 
 @app.command()
