@@ -303,8 +303,11 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
             from .formats.mailcopy import SmtpServer
 
             server = SmtpServer.parse(smtp, starttls=starttls, user=smtp_user)
-        res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force, as_format=as_format, footer=footer,
-                      sender=sender, smtp=server, sections=sections)
+        with _counting("marking", as_json) as bar:
+            task = bar.add_task("", total=None)
+            res = ws.mark(doc, to=to, out_dir=out_dir, overwrite=force, as_format=as_format, footer=footer,
+                          sender=sender, smtp=server, sections=sections,
+                          progress=lambda k, n: bar.update(task, completed=k, total=n))
     if as_json:
         emit_json(res.to_json())
     else:

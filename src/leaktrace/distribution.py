@@ -45,7 +45,8 @@ class Distribution:
 
     def mark(self, doc_id: str | int, to: str | Sequence[str] = "all", out_dir: str | os.PathLike = "copies",
              *, overwrite: bool = False, as_format: str | None = None, footer: bool = False,
-             sender: str | None = None, smtp=None, sections: str | Sequence[str] | None = None) -> MarkResult:
+             sender: str | None = None, smtp=None, sections: str | Sequence[str] | None = None,
+             progress=None) -> MarkResult:
         """Write one marked copy per recipient into out_dir, plus manifest.json; record the distribution.
 
         as_format: the copies' file format (the original's by default; also pdf, or eml for
@@ -53,7 +54,7 @@ class Distribution:
         formats.mailcopy.SmtpServer to send the e-mail copies through (from `sender`).
         sections: only these named sections go into the copies, in every format (a Word or
         HTML copy loses the paragraphs, tables and images of the other sections); the ledger
-        records which."""
+        records which. progress(k, n) is called as copies are written (PDF copies take a while)."""
         doc, base, sites, code = self.marking.code(doc_id)
         row = self.documents.row(doc_id)
         recs = self.recipients.choose(to)
@@ -103,6 +104,8 @@ class Distribution:
                                         footer=f"Prepared for {r.name or r.id}" if footer else None)
                 (tmp / f"{r.id}{ext}").write_bytes(data)
                 issued.append(IssuedCopy(r.id, cid, str(out / f"{r.id}{ext}"), hashlib.sha256(data).hexdigest()))
+                if progress is not None:
+                    progress(len(issued), len(recs))
             sent: list[int] = []
             failure = None
             if smtp is not None:

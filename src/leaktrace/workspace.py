@@ -281,11 +281,13 @@ class Workspace:
 
     def mark(self, doc_id: str | int, to: str | Sequence[str] = "all", out_dir: str | os.PathLike = "copies",
              *, overwrite: bool = False, as_format: str | None = None, footer: bool = False,
-             sender: str | None = None, smtp=None, sections: str | Sequence[str] | None = None) -> MarkResult:
+             sender: str | None = None, smtp=None, sections: str | Sequence[str] | None = None,
+             progress=None) -> MarkResult:
         """Write one marked copy per recipient into out_dir, plus manifest.json; record the
         distribution (see Distribution.mark for the options)."""
         return self.distribution.mark(doc_id, to, out_dir, overwrite=overwrite, as_format=as_format,
-                                      footer=footer, sender=sender, smtp=smtp, sections=sections)
+                                      footer=footer, sender=sender, smtp=smtp, sections=sections,
+                                      progress=progress)
 
     # ---------------------------------------------------------------- tracing
     def search(self, text: str) -> SearchResult:
