@@ -24,6 +24,7 @@ drawn after the tables changed can differ, and its new items come with an empty 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import random
 import re
@@ -86,7 +87,7 @@ def lexical_sites(corpus: Path) -> tuple[list[Found], int, str]:
 
 # ---------------------------------------------------------------------------- the sentence
 
-_STARTER = re.compile(r"[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|#{1,6}[ \t]|>|\|)")
+_STARTER = re.compile(r"[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|#{1,6}[ \t]|>|\||</?[A-Za-z])")
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 # a sentence ends at . ! ? (closing quotes, brackets or emphasis may follow) before white space
 # and a capital, a digit, an opening quote, bracket or emphasis
@@ -143,17 +144,41 @@ def flags(base: str, a: int, b: int, lo: int, hi: int) -> list[str]:
         out.append("heading")
     elif re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]", head):
         out.append("list item")
-    elif head.lstrip().startswith(">"):
+    elif re.match(r"[ \t]*>[ \t]*\w", head):
         out.append("block quote")
     elif head.lstrip().startswith("|"):
         out.append("table")
-    for m in re.finditer(r"\[([^\]\n]*)\]\(", base[lo:hi]):
+    for m in re.finditer(r"\[([^\]]*)\]\(", base[lo:hi]):
         if lo + m.start(1) <= a and b <= lo + m.end(1):
             out.append("link text")
-    for m in re.finditer(r"(\*\*|__)(.+?)\1", base[lo:hi]):
+    for m in re.finditer(r"(\*\*|__)(.+?)\1", base[lo:hi], re.S):
         if lo + m.start(2) <= a and b <= lo + m.end(2):
             out.append("bold")
+    if any(s < a and b < e for s, e in quotations(base)):
+        out.append("inside a quotation")
+    if "heading" in out:
+        slug = _slug(base[blo:base.find("\n", blo) if "\n" in base[blo:] else len(base)])
+        if slug and re.search(r"\]\(#" + re.escape(slug[:40]), base):
+            out.append("its anchor is linked on the page")
     return out
+
+
+# quotations as a reader sees them: also across a soft line break (not a blank line), and opened
+# by ‘ but closed by ” (a typo leaktrace's own patterns do not take for a quotation)
+_QUOTES = (re.compile(r"“(?:[^”\n]|\n(?![ \t]*\n)){1,2000}”"),
+           re.compile(r"\"(?:[^\"\n]|\n(?![ \t]*\n)){1,2000}\""),
+           re.compile(r"(?:(?<=\s)|^)‘(?:[^’”\n]|’(?=\w)|\n(?![ \t]*\n)){1,2000}[’”](?=[\s.,;:!?)]|$)", re.M))
+
+
+@functools.lru_cache(maxsize=4)
+def quotations(base: str) -> tuple[tuple[int, int], ...]:
+    return tuple((m.start(), m.end()) for q in _QUOTES for m in q.finditer(base))
+
+
+def _slug(heading: str) -> str:
+    """A heading's anchor as Jekyll/kramdown writes it, near enough: lower case, runs of other
+    characters as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"^[ \t]*#+", "", heading).lower()).strip("-")
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -215,13 +240,13 @@ def item_lines(k: int, f: Found, judgment: str) -> list[str]:
     lo, hi = sentence_bounds(f.base, a, b)
     shown = shown_span(f.base, a, b, variants, lo, hi)
     where = flags(f.base, a, b, lo, hi)
-    change = " / ".join(f"“{v}”" if v else "(nothing)" for v in variants)
+    change = " / ".join("“" + " ".join(v.split()) + "”" if v else "(nothing)" for v in variants)
     head = f"{k}. `{f.page}` · **{site.kind}** · {change}" + (f" · _{', '.join(where)}_" if where else "")
-    out = [head, f"   - original: {render(f.base, lo, hi, (a, b), shown, variants[0])}"]
+    out = [head, f"     - original: {render(f.base, lo, hi, (a, b), shown, variants[0])}"]
     for i, v in enumerate(variants[1:], start=1):
-        out.append(f"   - variant {i}: {render(f.base, lo, hi, (a, b), shown, v)}")
-    out.append(f"   - **judgment**: {judgment}")
-    out.append(f"   - site: `{f.id}`")
+        out.append(f"     - variant {i}: {render(f.base, lo, hi, (a, b), shown, v)}")
+    out.append(f"     - **judgment**: {judgment}")
+    out.append(f"     - site: `{f.id}`")
     return out
 
 
@@ -278,8 +303,9 @@ def git_state() -> str:
         return "unknown"
 
 
-def md_table(header: list[str], rows: list[list]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+def md_table(header: list[str], rows: list[list], right: bool = True) -> list[str]:
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---" if i == 0 or not right else "---:" for i in range(len(header))) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return out
 
@@ -337,13 +363,28 @@ def write(path: Path, found: list[Found], sample: list[Found], pages: int, commi
     lines += md_table(["kind", "handbook", "sample"],
                       [[k, kind_all[k], kind_sample[k]] for k in sorted(kind_all, key=lambda k: (-kind_all[k], k))])
 
+    where_all: Counter = Counter()
+    for f in found:
+        (a, b), = f.site.spans
+        lo, hi = sentence_bounds(f.base, a, b)
+        for w in flags(f.base, a, b, lo, hi):
+            where_all[(w, f.family)] += 1
+    places = ["inside a quotation", "block quote", "link text", "heading", "its anchor is linked on the page"]
+    fams = [fam for fam in order if any(where_all[(w, fam)] for w in places)]
+    lines += ["", "Where the handbook's lexical sites sit, by family (all sites, not only the sample): inside a quotation"
+              " as a reader sees one (also across a soft line break, or opened by ‘ and closed by ”), in a Markdown"
+              " block quote, link text or heading, and headings whose anchor a link on the page points to:", ""]
+    lines += md_table(["place"] + fams + ["all"],
+                      [[w] + [where_all[(w, fam)] for fam in fams] + [sum(where_all[(w, fam)] for fam in fams)]
+                       for w in places])
+
     numbered = list(enumerate(sample, start=1))
     problems = [(k, f) for k, f in numbered if verdict(judgments.get(f.id)) in ("wrong", "doubtful")]
     if problems:
         lines += ["", "## WRONG and doubtful items", ""]
         lines += md_table(["#", "page", "kind", "judgment"],
                           [[k, f"`{f.page}`", f.site.kind, judgments[f.id].replace("|", "\\|")]
-                           for k, f in problems])
+                           for k, f in problems], right=False)
     lines += ["", "## The sample", ""]
     for k, f in numbered:
         lines += item_lines(k, f, judgments.get(f.id, BLANK))

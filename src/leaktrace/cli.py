@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -364,25 +365,37 @@ def _print_source_marks(res, sites: bool) -> None:
     chans = ", ".join(f"{ch} {res.sites_read.get(ch, 0)}/{n}" for ch, n in res.sites_covered.items())
     out.print(f"Marks read (read/covered): {chans or 'none'}")
     if res.copies:
-        t = Table("rank", "recipient", "name", "copy", "score", "false-accusation bound", "agreed", "")
+        t = Table("rank", "recipient", "name", "copy", "score", "bound", "agreed", "")
+        for k in (1, 3, 5, 7):      # an id, a copy, a bound, a verdict: never cut
+            t.columns[k].no_wrap = True
         for k, c in enumerate(res.copies, 1):
             t.add_row(str(k), safe(c.recipient), safe(c.name), c.copy, f"{c.score:.2f}",
-                      f"{c.false_accusation_bound:.2e}", f"{c.agreed}/{c.read}",
+                      f"{c.false_accusation_bound:.1e}", f"{c.agreed}/{c.read}",
                       "[bold red]identified[/]" if c.identified else "")
         of = (f" of {res.copies_issued} issued: the others lacked a section the leak reuses"
               if res.copies_issued > res.recipients_scored else "")
-        out.print(f"Copies scored: {res.recipients_scored}{of} (identified at a bound ≤ {res.bar:.0e})")
+        out.print(f"Copies scored: {res.recipients_scored}{of} (identified at a false-accusation bound "
+                  f"≤ {res.bar:.0e})")
         out.print(t)
     if sites and res.site_reads:
-        t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees")
+        t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees", box=box.SIMPLE_HEAD)
+        for k in (4, 5):                 # a variant is evidence: folded if it must be, never cut
+            t.columns[k].overflow = "fold"
+            t.columns[k].min_width = max(12, *(len(x) for r in res.site_reads for x in (r.observed, r.accused)
+                                               if len(x) <= 20))
         for r in res.site_reads:
             shows = safe(r.observed) if r.status == "read" else f"[dim]({r.status})[/]"
-            agrees = ("yes" if r.agrees else "no: other variant") if r.status == "read" else "not read"
+            agrees = ("yes" if r.agrees else "other") if r.status == "read" else "–"
             t.add_row(str(r.site), str(r.line), r.channel, r.kind, shows, safe(r.accused), agrees)
-        out.print("Sites not read: [dim](unreadable)[/] the leak holds the site's place but none of its "
-                  "variants, or more than one fits; [dim](erased)[/] the whole group of sites of that "
-                  "kind reads alike, as a normalizer leaves it.")
         out.print(t)
+        out.print("agrees: yes, the leak shows the top copy's variant; other, it shows another variant; –, "
+                  "not read" + ("; (unreadable): the leak holds the site's place, but none of its variants, "
+                                "or more than one, fits there." if any(r.status == "unreadable"
+                                                                       for r in res.site_reads) else "."))
+    if sites and res.sites_erased:
+        erased = ", ".join(f"{ch} {n}" for ch, n in res.sites_erased.items())
+        out.print(f"Not read, erased as whole groups (every site of a kind reads alike, as a sanitizer or "
+                  f"retyping leaves them): {erased}.")
 
 
 semantic_app = typer.Typer(no_args_is_help=True, help="The optional semantic (sentence-embedding) index.")

@@ -162,7 +162,7 @@ class SiteRead:
     observed: str         # the variant the leak shows ("" when none was read)
     accused: str          # the top copy's variant
     agrees: bool
-    status: str = "read"  # read | unreadable (no variant, or several, fit) | erased (a normalized group)
+    status: str = "read"  # read | unreadable (no variant, or several, fit); erased groups: sites_erased
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,7 @@ class TraceResult:
     aligned_words: int = 0
     sites_covered: dict[str, int] = field(default_factory=dict)
     sites_read: dict[str, int] = field(default_factory=dict)
+    sites_erased: dict[str, int] = field(default_factory=dict)   # read alike as a whole group: normalized
     copies: list[CopyScore] = field(default_factory=list)
     site_reads: list[SiteRead] = field(default_factory=list)
     marks: list[list[int]] = field(default_factory=list)   # [site, variant] of every mark read (joint evidence)

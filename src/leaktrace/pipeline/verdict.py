@@ -3,6 +3,7 @@ does), and the trace's result: the sources, their verdicts, the stamps and the d
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -40,6 +41,8 @@ def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: S
                          aligned_words=reading.aligned_words, bar=BAR)
     result.sites_covered = dict(reading.covered)
     result.sites_read = dict(reading.read)
+    erased = reading.reads.status == ERASED
+    result.sites_erased = dict(Counter(reading.sites[i].channel.value for i in np.flatnonzero(erased)))
     model, scores, order, copies = scored.model, scored.scores, scored.order, scored.issued
     n = len(copies)
     result.recipients_scored = n
@@ -120,10 +123,12 @@ def _why_inconclusive(reading: Reading, model: ScoreModel, n: int,
 
 
 def _site_reads(reading: Reading, accused, model: ScoreModel) -> list[SiteRead]:
-    """The sites read, then the sites the leak covers but shows no single variant of (with why),
-    in document order, at most MAX_SITE_READS."""
+    """The sites read and the sites the leak covers but shows no single variant of, in document
+    order, at most MAX_SITE_READS."""
     base, sites, symbols, status = reading.base, reading.sites, reading.symbols, reading.reads.status
-    unread = np.flatnonzero((status == UNREADABLE) | (status == ERASED))
+    # sites erased as a whole group (every invisible site of a retyped leak) are counted in
+    # sites_erased, not listed one by one
+    unread = np.flatnonzero(status == UNREADABLE)
     shown = sorted(model.sites.tolist()[:MAX_SITE_READS] + unread.tolist()[:max(0, MAX_SITE_READS - len(model))])
     out = []
     for i in shown:
