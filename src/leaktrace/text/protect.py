@@ -25,11 +25,18 @@ _PATTERNS = [
     re.compile(r"\]\([^)\n]*\)"),
     re.compile(r"<[^<>\n]{1,200}>"),
     re.compile(r"&#?\w+;"),
-    # quotations: straight and curly double quotes, curly single quotes, guillemets
-    re.compile(r"\"[^\"\n]{1,2000}\""),
-    re.compile(r"“[^”\n]{1,2000}”"),
-    re.compile(r"(?:(?<=\s)|^)‘[^’\n]{1,2000}’(?=[\s.,;:!?)]|$)", re.M),
-    re.compile(r"«[^»\n]{1,2000}»"),
+    # quotations: straight and curly double quotes, curly single quotes (closed by ’, or by ” as
+    # careless typing leaves them), guillemets; a quotation may run over a line break (Markdown
+    # wraps paragraphs), never over a blank line
+    re.compile(r"\"(?:[^\"\n]|\n(?![ \t]*\n)){1,2000}\""),
+    re.compile(r"“(?:[^”\n]|\n(?![ \t]*\n)){1,2000}”"),
+    re.compile(r"(?:(?<=\s)|^)‘(?:[^’”\n]|\n(?![ \t]*\n)){1,2000}[’”](?=[\s.,;:!?)]|$)", re.M),
+    re.compile(r"«(?:[^»\n]|\n(?![ \t]*\n)){1,2000}»"),
+    # Markdown: block quotes (someone else's words), headings (a heading's words are its anchor,
+    # which links point to), link text (a name for its target)
+    re.compile(r"^[ \t]*>.*$", re.M),
+    re.compile(r"^[ \t]*#{1,6}[ \t].*$", re.M),
+    re.compile(r"\[[^\[\]\n]{1,500}\](?=[(\[])"),
     # identifiers: words with digits and letters mixed, underscores, inner dots or slashes,
     # camelCase, ALL-CAPS acronyms, @handles and #tags
     re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+\b"),
