@@ -16,10 +16,11 @@ def candidates(source: MarkedSource, issued: Sequence[tuple[str, str, str]]) -> 
     source it reuses (source search's content exposure). A copy of other sections cannot have
     leaked this text, so it is neither scored nor counted among the n of the bound."""
     doc = source.match.document["id"]
-    held = {e["recipient"] for e in source.match.exposure if e["document"] == doc}
-    if not held:     # the exposure names other versions only: every copy of this one
+    held = [e["recipient"] for e in source.match.exposure if e["document"] == doc]
+    if not held or len(held) == len(issued):   # every copy held it (or only other versions are named)
         return list(issued)
-    return [c for c in issued if c[0] in held]
+    held_set = set(held)
+    return [c for c in issued if c[0] in held_set]
 
 
 def score(lib: Library, reading: Reading, issued) -> Scores:

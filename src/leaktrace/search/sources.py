@@ -588,7 +588,9 @@ def _versions(lib: Library, m: SourceMatch, text: str, leak, weights: Weights, s
 
 def _exposure(lib: Library, docs: Sequence[int], needed: set[str]) -> list[dict]:
     """Copies of the given versions whose sections include every needed section."""
-    rows = sorted(((doc, *h) for doc in docs for h in lib.holders(doc)), key=lambda r: r[1])
+    rows = [(doc, *h) for doc in docs for h in lib.holders(doc)]     # each in recipient order
+    if len(docs) > 1:
+        rows.sort(key=lambda r: r[1])
     out = []
     for doc, rid, name, cid, secs in rows:
         held = None if secs is None else set(json.loads(secs))
