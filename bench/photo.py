@@ -65,7 +65,7 @@ for _p in (str(HERE), str(ROOT / "src")):
         sys.path.insert(0, _p)
 
 from report import md_table
-from runinfo import log, machine
+from runinfo import log, machine, save_and_render
 from stats import clopper_pearson, fmt_pct, fmt_upper
 
 SEED = "leaktrace-bench-v1"          # workspace seed: the same key as bench/run.py's workspaces
@@ -677,23 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-from", metavar="JSON", help="only re-render the section from saved tallies")
     args = ap.parse_args(argv)
 
-    if args.report_from:
-        data = json.loads(Path(args.report_from).read_text(encoding="utf-8"))
-    else:
-        data = run(args.trials, args.quick, args.workers, args.samples)
-        json_path = Path(args.json) if args.json else (None if args.quick else HERE / "photo.json")
-        if json_path:
-            json_path.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
-            log(f"wrote {json_path}")
-    md = render_section(data)
-    print(md)
-    out = Path(args.out) if args.out else (None if (args.quick or args.report_from) else HERE / "PHOTO.md")
-    if out:
-        out.write_text(md + "\n", encoding="utf-8")
-        log(f"wrote {out}")
-    log(f"done in {data['meta']['elapsed_s'] / 60:.1f} min")
-    return 0
+    return save_and_render(args, None, lambda: run(args.trials, args.quick, args.workers, args.samples),
+                           render_section, "photo.json", "PHOTO.md")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ for _p in (str(HERE), str(ROOT / "src")):
 
 from report import Target as TargetRow  # noqa: E402
 from report import md_table, targets_table  # noqa: E402
-from runinfo import git_commit, log, machine  # noqa: E402
+from runinfo import git_commit, log, machine, save_and_render  # noqa: E402
 from stats import clopper_pearson, fmt_pct, fmt_upper  # noqa: E402
 
 SEED = "leaktrace-bench-v1"            # workspace seed (key derivation), as bench/run.py
@@ -663,26 +663,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the work folder is removed
 
-    if args.report_from:
-        data = json.loads(Path(args.report_from).read_text(encoding="utf-8"))
-    else:
-        corpus = Path(args.corpus)
-        if not (corpus / "MANIFEST.tsv").is_file():
-            ap.error(f"{corpus}: no MANIFEST.tsv (the 18F handbook corpus; see --corpus)")
-        data = run(plan(args.quick, args.trials, args.scale), corpus, args.quick)
-        json_path = Path(args.json) if args.json else (None if args.quick else HERE / "real.json")
-        if json_path:
-            json_path.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
-            log(f"wrote {json_path}")
-    md = render_section(data)
-    print(md)
-    out = Path(args.out) if args.out else (None if (args.quick or args.report_from) else HERE / "REAL.md")
-    if out:
-        out.write_text(md + "\n", encoding="utf-8")
-        log(f"wrote {out}")
-    log(f"done in {data['meta']['elapsed_s'] / 60:.1f} min")
-    return 0
+    corpus = Path(args.corpus)
+    if not args.report_from and not (corpus / "MANIFEST.tsv").is_file():
+        ap.error(f"{corpus}: no MANIFEST.tsv (the 18F handbook corpus; see --corpus)")
+    return save_and_render(args, None, lambda: run(plan(args.quick, args.trials, args.scale), corpus, args.quick),
+                           render_section, "real.json", "REAL.md")
 
 
 if __name__ == "__main__":
