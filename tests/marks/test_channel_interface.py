@@ -13,7 +13,7 @@ from leaktrace.marks.channels import REGISTRY, Evidence, LexicalChannel, Reads
 from leaktrace.marks.embed import apply_edits
 from leaktrace.marks.sites import Channel
 from leaktrace.models import Page, WordBox
-from leaktrace.text.align import DocIndex, align
+from leaktrace.text.align import align
 from leaktrace.text.tokens import tokenize
 
 from samples import people_rows

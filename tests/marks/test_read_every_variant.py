@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import random
 
-import numpy as np
 import pytest
 from clirunner import run
 
