@@ -48,7 +48,8 @@ def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: S
     result.recipients_scored = n
     result.copies_issued = issued_total = issued if issued is not None else n
     if issued_total > n:
-        sections = ", ".join(f"“{x}”" for x in source.match.sections)
+        names = source.match.sections
+        sections = ", ".join(f"“{x}”" for x in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         result.notes.append(f"{n} of the {issued_total} copies held every section the leak reuses ({sections}); "
                             "only they could have produced it, so only they are scored and counted in the bound")
     result.all_scores = [round(float(x), 3) for x in scores[order]]
