@@ -159,3 +159,24 @@ def test_long_listings_page_with_limit_and_offset(tmp_path, capsys, monkeypatch)
     assert run(capsys, "ledger", "events", "--limit", "7", "--offset", "3", "--json").json() == events[3:10]
     r = run(capsys, "ledger", "events", "--limit", "7")
     assert r.code == 0 and f"Entries 1–7 of {len(events)}; --offset 7 for the next page." in r.out
+
+
+def test_at_80_columns_tables_wrap_values_and_never_cut_them():
+    from rich.console import Console
+
+    from leaktrace.cliutil import Table
+
+    values = ("Noor Sorensen (Recipient-K5A2JJ)", "IDENTIFIED: bound 2.9e-10, 43/43 marks agree",
+              "2026-12-02T02:23:16.000Z")
+    t = Table("who", "copy evidence", "issued")
+    t.add_row(*values)
+    console = Console(width=40, record=True)
+    console.print(t)
+    assert "…" not in console.export_text()
+    for value in values:            # alone in a narrow column, each value is all there
+        one = Table("value")
+        one.add_row(value)
+        narrow = Console(width=14, record=True)
+        narrow.print(one)
+        cells = "".join(line.strip("│┃ ") for line in narrow.export_text().splitlines()[3:-1])
+        assert "…" not in narrow.export_text() and cells.replace(" ", "") == value.replace(" ", "")

@@ -14,9 +14,8 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from .cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
+from .cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
 from .errors import InputError, LeaktraceError
 from .models import plain
 from .cases.cli import app as case_app
@@ -170,7 +169,7 @@ def doc_list(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
     for d in docs:
         title = safe(d.title) + (f" [dim](archived {d.archived_at[:10]})[/]" if d.archived_at else "")
         t.add_row(d.id, title, f"{d.version} of {d.series}" if d.version > 1 else "1", d.format,
-                  str(d.words), ",".join(d.channels), d.created_at)
+                  str(d.words), ", ".join(d.channels), d.created_at[:16].replace("T", " "))
     out.print(t)
 
 

@@ -8,6 +8,7 @@ import sys
 
 import typer
 from rich.markup import escape
+from rich.table import Table as _RichTable
 
 from .jsonutil import finite
 from .text.display import visible
@@ -24,3 +25,12 @@ def emit_json(data) -> None:
 def safe(s) -> str:
     """Leaked and imported text is hostile: control characters shown, rich markup never interpreted."""
     return escape(visible(s))
+
+
+class Table(_RichTable):
+    """A terminal table that never cuts a value: at 80 columns a long name, bound, date or id
+    wraps onto the next line instead of ending in "…" (evidence shown cut is evidence lost)."""
+
+    def add_column(self, *args, **kwargs) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)

@@ -12,9 +12,8 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ..cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
 
 app = typer.Typer(no_args_is_help=True, help="Investigations: artifacts, traces, exposure sets, reveals, reports.")
 protected_app = typer.Typer(no_args_is_help=True,

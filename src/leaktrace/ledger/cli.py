@@ -12,9 +12,8 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ..cliutil import JsonOpt, WorkspaceOpt, emit_json, safe
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
 
 # The library is imported when a command runs, so that `leaktrace --help` stays quick.
 FORMAT_NAMES = "m365-json, m365-csv, gws-drive-csv, cloudtrail, csv, jsonl"
