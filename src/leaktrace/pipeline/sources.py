@@ -3,14 +3,9 @@ marks are read, each with the alignment search already computed."""
 
 from __future__ import annotations
 
-from ..search.sources import find_sources
+from ..search.sources import MIN_DERIVED_WORDS, MIN_EXACT_RUN, MIN_PASSAGE_WORDS, find_sources
 from ..text.align import Alignment
 from .values import Artifact, Found, Library, MarkedSource
-
-MIN_PASSAGE_WORDS = 6  # passages with fewer words are not evidence of derivation
-MIN_DERIVED_WORDS = 12  # aligned words in such passages needed to call the text copied
-MIN_EXACT_RUN = 8  # ... of which one passage must hold this many words in a row: generic
-#                    phrases ("compared with ... the year before") align loosely, copied text does not
 
 
 def copied(al: Alignment) -> bool:

@@ -50,7 +50,7 @@ class Library(Protocol):
 
     def holders(self, doc: int) -> list[tuple[str, str, str, str | None]]: ...
 
-MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (same as tracing)
+MIN_PASSAGE_WORDS = 6     # a copied passage shorter than this is not evidence (tracing uses these too)
 MIN_DERIVED_WORDS = 12    # copied words a source needs ...
 MIN_EXACT_RUN = 8         # ... with one run of this many words in a row,
 MIN_CHAIN_WORDS = 40      # ... or this many in pieces of MIN_CHAIN_PIECE words or more, in the document's order
