@@ -124,7 +124,7 @@ def main() -> None:
     sh("trace", HERE / "memo.md")
 
     step("5. The ledger recorded every distribution, hash-chained and signed")
-    events = json.loads(sh("ledger", "events", "--document", "D1", "--json", quiet=True))
+    events = json.loads(sh("ledger", "events", "--document", "D1", "--json", quiet=True))["items"]
     print(f"({len(events)} distribution entries for D1: recipient, copy id, SHA-256 of the copy, path)")
 
     step("6. The investigator opens a case, with the document system's access log")

@@ -38,7 +38,7 @@ def test_bad_documents_and_leaks(env, capsys, content, message):
     p.write_bytes(content)
     assert message in one_line_error(run(capsys, "doc", "add", p))
     assert message in one_line_error(run(capsys, "trace", p))
-    assert run(capsys, "doc", "list", "--json").json() == []
+    assert run(capsys, "doc", "list", "--json").json()["items"] == []
 
 
 def test_huge_input_is_refused_by_the_documented_limit(env, capsys, monkeypatch):
@@ -89,7 +89,7 @@ def test_bad_recipient_files_import_nothing(env, capsys, csv_text, message):
     p = env / "people.csv"
     p.write_text(csv_text)
     assert message in one_line_error(run(capsys, "recipients", "import", p))
-    assert run(capsys, "recipients", "list", "--json").json() == []
+    assert run(capsys, "recipients", "list", "--json").json()["items"] == []
 
 
 def test_existing_recipients_need_update(env, capsys):
@@ -97,7 +97,7 @@ def test_existing_recipients_need_update(env, capsys):
     assert run(capsys, "recipients", "import", env / "p.csv").code == 0
     assert "already exists" in one_line_error(run(capsys, "recipients", "import", env / "p.csv"))
     assert run(capsys, "recipients", "import", env / "p.csv", "--update").code == 0
-    assert len(run(capsys, "recipients", "list", "--json").json()) == 3
+    assert len(run(capsys, "recipients", "list", "--json").json()["items"]) == 3
 
 
 def test_unknown_recipients_and_no_recipients(env, capsys):

@@ -51,21 +51,21 @@ def test_the_main_story(tmp_path, capsys, monkeypatch):
 
 def test_doc_list_recipients_list_capacity_and_preview(tmp_path, capsys, monkeypatch):
     doc = setup(tmp_path, capsys, monkeypatch)
-    docs = run(capsys, "doc", "list", "--json").json()
+    docs = run(capsys, "doc", "list", "--json").json()["items"]
     assert [d["id"] for d in docs] == ["D1"] and docs[0]["words"] > 300
-    recs = run(capsys, "recipients", "list", "--json").json()
+    recs = run(capsys, "recipients", "list", "--json").json()["items"]
     assert len(recs) == 30 and recs[0]["attributes"]["team"]
     cap = run(capsys, "doc", "capacity", doc, "--json").json()
     assert cap["sites_by_channel"]["invisible"] > 100 and cap["sites_by_channel"]["declared"] == 2
     profiles = {p["leak_type"]: p for p in cap["profiles"]}
     assert profiles["copy-paste"]["words_for_1000"] < profiles["copy-paste"]["sites"]
     r = run(capsys, "mark", doc, "--preview", recs[0]["id"], "--json")
-    changes = r.json()
+    changes = r.json()["items"]
     assert changes and {c["channel"] for c in changes} >= {"invisible"}
     assert not (tmp_path / "copies").exists()
     r = run(capsys, "mark", doc, "--preview", recs[0]["id"])
     assert "<U+200" in r.out
-    only = run(capsys, "mark", doc, "--preview", recs[0]["id"], "--only", "lexical,declared", "--json").json()
+    only = run(capsys, "mark", doc, "--preview", recs[0]["id"], "--only", "lexical,declared", "--json").json()["items"]
     assert only and {c["channel"] for c in only} <= {"lexical", "declared"}
     assert len(only) == sum(1 for c in changes if c["channel"] in ("lexical", "declared"))
 
@@ -80,7 +80,7 @@ def test_mark_to_a_subset_and_channel_restriction(tmp_path, capsys, monkeypatch)
     doc = run(capsys, "doc", "add", tmp_path / "memo.md", "--channels", "typographic,invisible", "--json").json()
     assert doc["channels"] == ["invisible", "typographic"]
     run(capsys, "recipients", "import", tmp_path / "people.csv")
-    ids = [r["id"] for r in run(capsys, "recipients", "list", "--json").json()]
+    ids = [r["id"] for r in run(capsys, "recipients", "list", "--json").json()["items"]]
     r = run(capsys, "mark", "D1", "--to", ",".join(ids[:2]), "--out", tmp_path / "c", "--json")
     assert r.code == 0 and sorted(c["recipient"] for c in r.json()["copies"]) == sorted(ids[:2])
     cap = run(capsys, "doc", "capacity", "D1", "--json").json()
@@ -134,7 +134,7 @@ def test_version_workspace_before_the_command_and_json_errors(tmp_path, capsys, 
     assert run(capsys, "-w", tmp_path / "ws", "init").code == 0
     (tmp_path / "memo.md").write_text(MEMO)
     assert run(capsys, "--workspace", tmp_path / "ws", "doc", "add", tmp_path / "memo.md").code == 0
-    assert [d["id"] for d in run(capsys, "-w", tmp_path / "ws", "doc", "list", "--json").json()] == ["D1"]
+    assert [d["id"] for d in run(capsys, "-w", tmp_path / "ws", "doc", "list", "--json").json()["items"]] == ["D1"]
     # with --json, an error is JSON on stderr, with the same exit code as the one-line error
     r = run(capsys, "-w", tmp_path / "ws", "doc", "capacity", "D9", "--json")
     assert r.code == 1 and r.out == ""
@@ -146,17 +146,17 @@ def test_version_workspace_before_the_command_and_json_errors(tmp_path, capsys, 
 
 def test_long_listings_page_with_limit_and_offset(tmp_path, capsys, monkeypatch):
     doc = setup(tmp_path, capsys, monkeypatch)
-    rid = run(capsys, "recipients", "list", "--json").json()[0]["id"]
-    everything = run(capsys, "mark", doc, "--preview", rid, "--json").json()
+    rid = run(capsys, "recipients", "list", "--json").json()["items"][0]["id"]
+    everything = run(capsys, "mark", doc, "--preview", rid, "--json").json()["items"]
     assert len(everything) > 30
-    page = run(capsys, "mark", doc, "--preview", rid, "--limit", "10", "--offset", "5", "--json").json()
+    page = run(capsys, "mark", doc, "--preview", rid, "--limit", "10", "--offset", "5", "--json").json()["items"]
     assert page == everything[5:15]
     r = run(capsys, "mark", doc, "--preview", rid, "--limit", "10")
     assert r.code == 0 and f"Changes 1–10 of {len(everything)}" in r.out and "--offset 10 for the next page" in r.out
     assert run(capsys, "mark", doc, "--out", tmp_path / "copies").code == 0
-    events = run(capsys, "ledger", "events", "--json").json()
+    events = run(capsys, "ledger", "events", "--json").json()["items"]
     assert len(events) >= 30
-    assert run(capsys, "ledger", "events", "--limit", "7", "--offset", "3", "--json").json() == events[3:10]
+    assert run(capsys, "ledger", "events", "--limit", "7", "--offset", "3", "--json").json()["items"] == events[3:10]
     r = run(capsys, "ledger", "events", "--limit", "7")
     assert r.code == 0 and f"Entries 1–7 of {len(events)}; --offset 7 for the next page." in r.out
 

@@ -28,14 +28,14 @@ def test_the_same_memo_as_markdown_and_word_is_one_document(tmp_path, capsys, mo
     assert run(capsys, "doc", "add", tmp_path / "memo.md").code == 0
     err = one_line_error(run(capsys, "doc", "add", word_file(tmp_path / "memo.docx", MEMO)))
     assert "has the same words as D1" in err and "memo.md" in err and "doc remove D1" in err
-    assert [d["id"] for d in run(capsys, "doc", "list", "--json").json()] == ["D1"]
+    assert [d["id"] for d in run(capsys, "doc", "list", "--json").json()["items"]] == ["D1"]
     # a folder with both: the second is left out with --skip-existing, refused without
     (tmp_path / "both").mkdir()
     (tmp_path / "both" / "a.md").write_text(MEMO.replace("Depot", "Yard"))
     word_file(tmp_path / "both" / "b.docx", MEMO.replace("Depot", "Yard"))
     assert "has the same words as" in one_line_error(run(capsys, "doc", "add", tmp_path / "both"))
     r = run(capsys, "doc", "add", tmp_path / "both", "--skip-existing", "--json")
-    assert r.code == 0 and len(r.json()) == 1
+    assert r.code == 0 and len(r.json()["items"]) == 1
 
 
 def test_archiving_a_document_takes_it_out_of_tracing_and_keeps_its_record(tmp_path, capsys, monkeypatch):
@@ -55,7 +55,7 @@ def test_archiving_a_document_takes_it_out_of_tracing_and_keeps_its_record(tmp_p
     r = run(capsys, "doc", "remove", "D1", "--force")
     assert r.code == 0 and "no longer a candidate source" in r.out and "nothing in the ledger is deleted" in r.out
     assert run(capsys, "trace", leak, "--json").json()["verdict"] == "no_match"
-    (d,) = run(capsys, "doc", "list", "--json").json()
+    (d,) = run(capsys, "doc", "list", "--json").json()["items"]
     assert d["archived_at"]
     with Workspace.open(tmp_path / "ws") as ws:
         assert Ledger(ws).count() > events and len(ws.issued_copies("D1")) == 5

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
 from .errors import InputError, LeaktraceError
+from .jsonutil import versioned
 from .models import plain
 from .cases.cli import app as case_app
 from .cases.cli import audit as audit_command
@@ -508,7 +509,8 @@ def main() -> None:
         app()
     except LeaktraceError as e:
         if as_json:     # a program reading --json output gets its errors as JSON too, same exit code
-            sys.stderr.write(json.dumps({"error": str(e), "code": 1, "kind": type(e).__name__}) + "\n")
+            sys.stderr.write(json.dumps(versioned("error", {"error": str(e), "code": 1,
+                                                            "kind": type(e).__name__})) + "\n")
         else:
             err.print(f"[bold red]error:[/] {safe(str(e))}")
         sys.exit(1)
@@ -518,8 +520,8 @@ def main() -> None:
         if os.environ.get("LEAKTRACE_DEBUG"):
             raise
         if as_json:
-            sys.stderr.write(json.dumps({"error": f"internal error: {type(e).__name__}: {e}", "code": 70,
-                                         "kind": "InternalError"}) + "\n")
+            sys.stderr.write(json.dumps(versioned("error", {"error": f"internal error: {type(e).__name__}: {e}",
+                                                            "code": 70, "kind": "InternalError"})) + "\n")
         else:
             err.print(f"[bold red]internal error:[/] {safe(type(e).__name__)}: {safe(str(e))} "
                       "(set LEAKTRACE_DEBUG=1 for details)")

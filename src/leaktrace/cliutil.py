@@ -3,6 +3,7 @@ safe display of hostile text. Imports nothing from the library, so any CLI modul
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 
@@ -10,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table as _RichTable
 
-from .jsonutil import finite
+from .jsonutil import finite, versioned
 from .text.display import visible
 
 WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
@@ -18,8 +19,28 @@ WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPA
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 
-def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(finite(data), indent=2, ensure_ascii=False, default=str) + "\n")
+def emit_json(data, kind: str | None = None) -> None:
+    """Print a command's --json output, versioned (jsonutil.versioned); its kind is the command's
+    path ("doc list" -> "doc-list") unless given."""
+    doc = versioned(kind or command_kind(), data)
+    sys.stdout.write(json.dumps(finite(doc), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def command_kind() -> str:
+    """The running command's words under `leaktrace`, joined by "-": "case trace" -> "case-trace"."""
+    ctx, words = _current_context(), []
+    while ctx is not None and ctx.parent is not None:
+        words.append(ctx.info_name or "")
+        ctx = ctx.parent
+    if not words:
+        raise RuntimeError("emit_json outside a command needs a kind")
+    return "-".join(reversed(words))
+
+
+def _current_context():
+    """The running command's click context, from the click typer runs on (its own copy since 0.2x)."""
+    core = next(c for c in typer.Context.__mro__ if c.__name__ == "Context" and c.__module__.endswith(".core"))
+    return importlib.import_module(core.__module__.rsplit(".", 1)[0] + ".globals").get_current_context(silent=True)
 
 
 def safe(s) -> str:

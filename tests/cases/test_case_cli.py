@@ -42,7 +42,7 @@ def test_lifecycle_open_add_trace_show_list_audit(env, capsys):
 
     r = run(capsys, "case", "trace", case, "--json")
     assert r.code == 0, r.err
-    [f] = r.json()
+    [f] = r.json()["items"]
     assert f["verdict"] == "identified" and "A copy is not a person" in f["verdict_text"]
     assert [c["identified"] for c in f["copies"]][0] is True
 
@@ -53,12 +53,12 @@ def test_lifecycle_open_add_trace_show_list_audit(env, capsys):
     assert LEAKER["id"] not in r.out and LEAKER["name"] not in r.out
 
     r = run(capsys, "case", "list", "--json")
-    assert r.code == 0 and r.json()[0]["artifacts"] == 1 and r.json()[0]["traces"] == 1
+    assert r.code == 0 and r.json()["items"][0]["artifacts"] == 1 and r.json()["items"][0]["traces"] == 1
 
     r = run(capsys, "audit", "--case", case, "--json")
     assert r.code == 0, r.err
-    assert [e["action"] for e in r.json()] == ["case-open", "artifact-add", "trace"]
-    trace = r.json()[2]["details"]
+    assert [e["action"] for e in r.json()["items"]] == ["case-open", "artifact-add", "trace"]
+    trace = r.json()["items"][2]["details"]
     assert trace["case"] == "C1" and trace["artifact"] == "A1" and trace["verdict"] == "identified"
     r = run(capsys, "audit")
     assert r.code == 0 and "artifact-add" in r.out
@@ -74,7 +74,7 @@ def test_the_stored_artifact_is_checked_against_its_hash_before_a_trace(env, cap
     os.chmod(stored, 0o600)
     stored.write_bytes(stored.read_bytes() + b"tampered")
     assert "chain of custody is broken" in one_line_error(run(capsys, "case", "trace", case))
-    assert run(capsys, "case", "list", "--json").json()[0]["traces"] == 0
+    assert run(capsys, "case", "list", "--json").json()["items"][0]["traces"] == 0
 
 
 def test_access_events_before_and_after_first_seen(env, capsys):
@@ -83,7 +83,7 @@ def test_access_events_before_and_after_first_seen(env, capsys):
     assert r.code == 0, r.err
     case = open_case(capsys)
     add(capsys, case, leak)
-    [f] = run(capsys, "case", "trace", case, "--json").json()
+    [f] = run(capsys, "case", "trace", case, "--json").json()["items"]
     rows = {r["label"]: r for r in f["exposure"]}
     assert len([r for r in rows.values() if r["subject"]["kind"] == "recipient"]) == 13
     withaccess = {k: [e["action"] for e in r["access_events"]] for k, r in rows.items() if r["access_events"]}
@@ -131,10 +131,10 @@ def test_bad_times_and_artifacts_leave_nothing_behind(env, capsys, monkeypatch):
     assert "over the input limit" in one_line_error(add(capsys, case, tmp / "big.txt"))
     monkeypatch.delenv("LEAKTRACE_MAX_INPUT_MB")
     assert not (wsp / "artifacts").exists() or not any((wsp / "artifacts").iterdir())
-    assert run(capsys, "case", "list", "--json").json()[0]["artifacts"] == 0
+    assert run(capsys, "case", "list", "--json").json()["items"][0]["artifacts"] == 0
     assert add(capsys, case, leak).code == 0
     assert "already artifact A1" in one_line_error(add(capsys, case, leak))
-    assert [e["action"] for e in run(capsys, "audit", "--case", case, "--json").json()] == ["case-open", "artifact-add"]
+    assert [e["action"] for e in run(capsys, "audit", "--case", case, "--json").json()["items"]] == ["case-open", "artifact-add"]
 
 
 def test_a_case_with_nothing_to_trace(env, capsys):

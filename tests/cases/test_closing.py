@@ -42,7 +42,7 @@ def test_close_with_a_disposition_that_names_someone_on_copy_evidence(env, capsy
     assert LEAKER["id"] not in r.out
     r = run(capsys, "case", "list")
     assert "closed: personnel-action" in r.out
-    entry = run(capsys, "audit", "--case", case, "--json").json()[-1]
+    entry = run(capsys, "audit", "--case", case, "--json").json()["items"][-1]
     assert entry["action"] == "case-close" and entry["details"]["reason"] == "HR referral"
     assert entry["details"]["evidence"][leaker][0]["artifact"] == "A1"
     # closed: its evidence no longer changes
@@ -68,7 +68,7 @@ def test_custody_dates_are_checked(env, capsys):
     r = run(capsys, "case", "add", case, leak, "--obtained-from", "web", "--obtained-at", "2099-01-01T00:00:00Z",
             "--first-seen", FIRST_SEEN)
     assert r.code == 0 and "is in the future" in r.out
-    entry = run(capsys, "audit", "--case", case, "--json").json()[-1]
+    entry = run(capsys, "audit", "--case", case, "--json").json()["items"][-1]
     assert entry["action"] == "artifact-add" and "in the future" in entry["details"]["warnings"][0]
 
 
@@ -84,7 +84,7 @@ def test_a_reveal_without_copy_evidence_warns_and_the_report_says_so(env, capsys
     assert r.code == 0, r.err
     html = (tmp / "report.html").read_text()
     assert html.count("revealed without copy evidence") == 1
-    entries = [e for e in run(capsys, "audit", "--case", case, "--json").json() if e["action"] == "reveal"]
+    entries = [e for e in run(capsys, "audit", "--case", case, "--json").json()["items"] if e["action"] == "reveal"]
     assert [e["details"]["copy_evidence"] for e in entries] == [False, True]
 
 

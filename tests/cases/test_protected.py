@@ -59,16 +59,16 @@ def test_a_share_with_the_inspector_general_is_not_evidence(env, capsys):
     assert "already a protected channel" in one_line_error(
         run(capsys, "protected", "add", "OVERSIGHT.example", "--label", "again"))
     r = run(capsys, "protected", "list", "--json")
-    assert [(p["value"], p["label"]) for p in r.json()] == [("lawfirm.example", "outside counsel"),
+    assert [(p["value"], p["label"]) for p in r.json()["items"]] == [("lawfirm.example", "outside counsel"),
                                                             ("oversight.example", "inspector general")]
     r = run(capsys, "ledger", "import", write_protected_log(tmp / "m365.json"), "--format", "m365-json")
     assert r.code == 0, r.err
-    events = run(capsys, "ledger", "events", "--document", "D1", "--json").json()
+    events = run(capsys, "ledger", "events", "--document", "D1", "--json").json()["items"]
     assert [e["action"] for e in events if e["kind"] == "access"] == ["share", "view"]   # both are in the ledger
     assert run(capsys, "case", "open", "Gazette", "--purpose", "find the copy").code == 0
     assert run(capsys, "case", "add", "C1", leak, "--obtained-from", "web", "--obtained-at", FIRST_SEEN,
                "--first-seen", FIRST_SEEN).code == 0
-    [f] = run(capsys, "case", "trace", "C1", "--json").json()
+    [f] = run(capsys, "case", "trace", "C1", "--json").json()["items"]
     assert all(not r["access_events"] for r in f["exposure"])               # the share and the IG's view: gone
     assert all(r["subject"]["kind"] == "recipient" for r in f["exposure"])  # the IG is not an account in the set
     assert len(f["exposure"]) == len(PEOPLE)
@@ -81,7 +81,7 @@ def test_a_share_with_the_inspector_general_is_not_evidence(env, capsys):
               COUNSEL["email"], COUNSEL["name"]):
         assert s not in text
     assert run(capsys, "protected", "remove", "lawfirm.example").code == 0
-    actions = [e["action"] for e in run(capsys, "audit", "--json").json()]
+    actions = [e["action"] for e in run(capsys, "audit", "--json").json()["items"]]
     assert actions.count("protected-add") == 2 and "protected-remove" in actions
 
 

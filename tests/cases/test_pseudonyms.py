@@ -73,7 +73,7 @@ def test_reveal_through_the_cli(investigation, capsys, monkeypatch):
     assert "already revealed" in one_line_error(run(capsys, "case", "reveal", c.id, p, "--reason", "again"))
     r = run(capsys, "case", "show", c.id)
     assert LEAKER["name"] in r.out and "subpoena 2030-17" in r.out
-    audit = run(capsys, "audit", "--case", c.id, "--json").json()
+    audit = run(capsys, "audit", "--case", c.id, "--json").json()["items"]
     assert [e["action"] for e in audit] == ["case-open", "artifact-add", "trace", "reveal"]
     assert audit[-1]["details"]["reason"] == "subpoena 2030-17"
     assert run(capsys, "ledger", "verify").code == 0

@@ -48,7 +48,7 @@ def test_json_report_has_everything_and_no_names(traced, capsys):
     assert f["exposure"] and f["timeline"] and len(data["custody"][0]["sha256"]) == 64
     for s in identities():
         assert s not in text, s
-    audit = run(capsys, "audit", "--case", "C1", "--json").json()
+    audit = run(capsys, "audit", "--case", "C1", "--json").json()["items"]
     assert audit[-1]["action"] == "report" and audit[-1]["details"]["sha256"] == res["sha256"]
     assert "already exists" in one_line_error(run(capsys, "case", "report", "C1", "-f", "json", "--out", path))
 
@@ -117,4 +117,4 @@ def test_pdf_without_weasyprint_is_one_line(traced, capsys, monkeypatch):
     _, _, tmp = traced
     err = one_line_error(run(capsys, "case", "report", "C1", "--format", "pdf", "--out", tmp / "x.pdf"))
     assert "PDF reports need WeasyPrint" in err and not (tmp / "x.pdf").exists()
-    assert [e["action"] for e in run(capsys, "audit", "--case", "C1", "--json").json()][-1] == "trace"
+    assert [e["action"] for e in run(capsys, "audit", "--case", "C1", "--json").json()["items"]][-1] == "trace"

@@ -47,7 +47,7 @@ def test_a_document_saved_on_windows_is_registered_with_its_encoding(tmp_path, c
     path.write_bytes(WINDOWS.encode("cp1252"))
     r = run(capsys, "doc", "add", path)
     assert r.code == 0 and "read as cp1252" in r.out
-    (d,) = run(capsys, "doc", "list", "--json").json()
+    (d,) = run(capsys, "doc", "list", "--json").json()["items"]
     assert d["encoding"] == "cp1252"
     from leaktrace import Workspace
 

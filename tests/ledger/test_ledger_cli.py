@@ -30,19 +30,19 @@ def test_import_events_verify_export(env, capsys):
     assert r.code == 0 and "Imported 0 access events" in r.out and "8 already in the ledger" in r.out
 
     r = run(capsys, "ledger", "alias", "D1", "--file-id", DRIVE_DOC_ID, "--json")
-    assert r.code == 0 and {"document": "D1", "kind": "file_id", "value": DRIVE_DOC_ID} in r.json()
+    assert r.code == 0 and {"document": "D1", "kind": "file_id", "value": DRIVE_DOC_ID} in r.json()["items"]
     assert run(capsys, "ledger", "import", FIXTURES / "gws_drive.csv", "-f", "gws-drive-csv").code == 0
 
     r = run(capsys, "ledger", "events", "--document", "D1", "--before", "2024-03-05T00:00:00Z", "--json")
     assert r.code == 0
-    assert [(e["recipient"], e["action"], e["document"]) for e in r.json()] == [
+    assert [(e["recipient"], e["action"], e["document"]) for e in r.json()["items"]] == [
         ("ana.ashby", "view", "D1"), ("ana.ashby", "view", "D1"), ("ben.brook", "view", "D1")]
     r = run(capsys, "ledger", "events", "--recipient", "dara.dunn")
     assert r.code == 0 and "3 entries." in r.out
 
     # 14 access events (8 + 6) and one audit entry per import, the re-import that added nothing included
-    assert len(run(capsys, "ledger", "events", "--kind", "access", "--json").json()) == 14
-    audits = run(capsys, "ledger", "events", "--kind", "audit", "--json").json()
+    assert len(run(capsys, "ledger", "events", "--kind", "access", "--json").json()["items"]) == 14
+    audits = run(capsys, "ledger", "events", "--kind", "audit", "--json").json()["items"]
     assert [(a["action"], a["details"]["format"], a["details"]["added"], a["details"]["duplicates"])
             for a in audits] == [("import", "m365-json", 8, 0), ("import", "m365-json", 0, 8),
                                  ("import", "gws-drive-csv", 6, 0)]
@@ -86,7 +86,7 @@ def test_skip_invalid_and_quarantine(env, capsys):
         f.write('{"id": "x", "ts": "2024-04-01T00:00:00Z", "user": "a@b.example", "event": "teleport", "file": "f"}\n')
     err = one_line_error(run(capsys, "ledger", "import", p, "--format", "jsonl", "--map", JSONL_MAP))
     assert f"{p}:6: unknown action 'teleport'" in err
-    assert run(capsys, "ledger", "events", "--json").json() == []
+    assert run(capsys, "ledger", "events", "--json").json()["items"] == []
     q = env / "rejected.jsonl"
     r = run(capsys, "ledger", "import", p, "--format", "jsonl", "--map", JSONL_MAP, "--skip-invalid",
             "--quarantine", q)
@@ -118,6 +118,6 @@ def test_no_workspace(tmp_path, capsys, monkeypatch):
 def test_mark_records_the_distribution(env, capsys):
     assert run(capsys, "mark", "D1", "--to", "all", "--out", env / "copies").code == 0
     r = run(capsys, "ledger", "events", "--document", "D1", "--json")
-    got = sorted((e["kind"], e["recipient"]) for e in r.json())
+    got = sorted((e["kind"], e["recipient"]) for e in r.json()["items"])
     assert got == [("distribution", rid) for rid in ("ana.ashby", "ben.brook", "chen.cole", "dara.dunn")]
     assert run(capsys, "ledger", "verify", "--json").json()["signed_upto"] == 4

@@ -21,16 +21,16 @@ def test_folder_versions_sections_and_search(tmp_path, capsys, monkeypatch):
     assert r.code == 0 and "Registered 1 documents" in r.out
     r = run(capsys, "doc", "add", docs, "--recursive", "--skip-existing", "--json")
     assert r.code == 0, r.err
-    assert [d["source_name"] for d in r.json()] == ["notes.txt"]
+    assert [d["source_name"] for d in r.json()["items"]] == ["notes.txt"]
     r = run(capsys, "doc", "add", docs, "--recursive")
     assert r.code == 1 and "already registered" in r.err
     (tmp_path / "v2.md").write_text(MEMO.replace("about six weeks", "about eight weeks"))
     r = run(capsys, "doc", "add", tmp_path / "v2.md", "--version-of", "D1", "--json")
     assert r.json()["version"] == 2 and r.json()["series"] == "D1"
     r = run(capsys, "doc", "versions", "D3", "--json")
-    assert [d["id"] for d in r.json()] == ["D1", "D3"]
+    assert [d["id"] for d in r.json()["items"]] == ["D1", "D3"]
     r = run(capsys, "doc", "sections", "D1", "--json")
-    assert [s["name"] for s in r.json()][1:] == ["Why we are doing this", "What changes", "Timing and risks"]
+    assert [s["name"] for s in r.json()["items"]][1:] == ["Why we are doing this", "What changes", "Timing and risks"]
 
     write_people(tmp_path / "people.csv", 10)
     assert run(capsys, "recipients", "import", tmp_path / "people.csv").code == 0

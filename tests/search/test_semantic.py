@@ -60,6 +60,6 @@ def test_without_the_extra_search_works_and_says_what_it_lacks(ws, monkeypatch, 
         ws.build_semantic_index()
     monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(ws.path))
     r = run(capsys, "semantic", "status", "--json")
-    assert r.json() == {"available": False, "missing": semantic.missing(), "index_built": False}
+    assert r.json() == {"schema": "leaktrace.semantic-status/1", "available": False, "missing": semantic.missing(), "index_built": False}
     r = run(capsys, "semantic", "build")
     assert r.code == 1 and "pip install" in r.err and len(r.err.strip().splitlines()) == 1

@@ -47,7 +47,7 @@ def test_the_story_on_a_postgresql_server(server, tmp_path, capsys, monkeypatch)
     (docs / "briefing.md").write_text(BRIEFING)
     r = run(capsys, "doc", "add", docs, "--json")
     assert r.code == 0, r.err
-    assert [(d["id"], d["source_name"]) for d in r.json()] == [("D1", "briefing.md"), ("D2", "memo.md")]
+    assert [(d["id"], d["source_name"]) for d in r.json()["items"]] == [("D1", "briefing.md"), ("D2", "memo.md")]
     write_people(tmp_path / "people.csv", 12)
     assert run(capsys, "recipients", "import", tmp_path / "people.csv").code == 0
     ids = [row.split(",")[0] for row in (tmp_path / "people.csv").read_text().splitlines()[1:]]

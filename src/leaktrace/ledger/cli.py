@@ -109,7 +109,7 @@ def sign(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> N
     with _open(workspace) as ws:
         d = Ledger(ws).sign_digest()
     if as_json:
-        _emit(d.to_json() if d else None)
+        _emit({"signed": False} if d is None else {"signed": True, **d.to_json()})
     elif d is None:
         out.print("The ledger is empty; nothing to sign.")
     else:
