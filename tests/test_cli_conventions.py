@@ -96,3 +96,27 @@ def test_json_errors_and_lists_are_versioned_objects(tmp_path, capsys, monkeypat
     r = run(capsys, "doc", "capacity", "D9", "--json")
     err = json.loads(r.err)
     assert r.code == 1 and err["schema"] == "leaktrace.error/1" and err["code"] == 1
+
+
+def test_help_shows_on_off_options_as_flags(capsys, monkeypatch):
+    """A flag takes no value: --help shows no `<bool>` after it, in any command."""
+    monkeypatch.setenv("COLUMNS", "200")
+    paths = [[]]
+
+    def walk(cmd, path):
+        for name, sub in getattr(cmd, "commands", {}).items():
+            paths.append(path + [name])
+            walk(sub, path + [name])
+
+    walk(typer.main.get_command(app), [])
+    flags_seen = 0
+    for path in paths:
+        r = run(capsys, *path, "--help")
+        assert r.code == 0, (path, r.err)
+        assert "bool" not in r.out.lower(), (path, [ln for ln in r.out.splitlines() if "bool" in ln.lower()])
+        flags_seen += r.out.count("--help")
+    assert flags_seen == len(paths)
+    r = run(capsys, "doc", "add", "--help")
+    line = next(ln for ln in r.out.splitlines() if "--recursive" in ln)
+    assert "-r" in line and "<" not in line          # the flag, then its help, nothing in between
+    assert "<path>" in next(ln for ln in r.out.splitlines() if "--workspace" in ln)   # values keep their type

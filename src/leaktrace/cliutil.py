@@ -14,6 +14,20 @@ from rich.table import Table as _RichTable
 from .jsonutil import finite, versioned
 from .text.display import visible
 
+def _flags_shown_as_flags() -> None:
+    """typer (0.2x) labels an on/off option `<bool>` in --help, as if it took a value; a flag
+    takes none, so its type column is left empty (every flag, --help and --version included)."""
+    shown = typer.core.TyperOption.display_type_rich
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    typer.core.TyperOption.display_type_rich = display_type_rich
+
+
+if hasattr(getattr(typer.core, "TyperOption", None), "display_type_rich"):   # typers that have the label
+    _flags_shown_as_flags()
+
 WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPACE",
                             help="Workspace folder (default: ./.leaktrace).", show_default=False)
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
