@@ -20,7 +20,8 @@ from .guards import FINDERS, NAMED
 # Where rules of two families could apply at one word, the earlier family's is tried first.
 # Site lists are part of every stored code, so this order (and each table's) must not change.
 FAMILIES = ("contraction", "optional-that", "number-word", "serial-comma", "clause-comma",
-            "spelling", "percent", "hyphen-compound", "synonym", "in-order-to", "intro-comma")
+            "spelling", "percent", "hyphen-compound", "synonym", "in-order-to", "intro-comma",
+            "coordination", "relative", "phrasing", "opener-comma")
 
 _DISPATCH: dict[str, list[Proposer]] = {}  # the rules to try at a token, by its skeleton
 RULES: list[Rule] = []
@@ -65,7 +66,8 @@ def find(tokens: Tokens, protected: Protected) -> Iterator[Site]:
             continue
         for propose in proposers:
             site = propose(doc, i)
-            if site is None or not is_readable(site, tokens):
+            # a swap's window starts before the token tried: it too keeps an anchor free
+            if site is None or site.windows[0][0] <= last_b or not is_readable(site, tokens):
                 continue
             yield site
             last_b = site.windows[0][1]

@@ -14,6 +14,7 @@ from pathlib import Path
 from ...text.protect import Protected
 from ...text.tokens import Tokens, tokenize
 from ..sites import Channel, Site
+from . import tagger
 
 TABLES = Path(__file__).parent / "tables"
 HYPHENS = frozenset({"-", "\u2010", "\u2011"})
@@ -62,6 +63,7 @@ class Doc:
     n: int
     sent: list[bool]
     apos: str
+    _tags: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, tokens: Tokens, protected: Protected) -> Doc:
@@ -70,6 +72,12 @@ class Doc:
 
     def word(self, i: int) -> bool:
         return 0 <= i < self.n and self.raw[i][0].isalnum()
+
+    def tag(self, i: int) -> str:
+        """Token i's part-of-speech tag (CLAWS5, tagger.py); the text is tagged on first use."""
+        if self._tags is None:
+            self._tags = tagger.tag(self.raw, self.sent)
+        return self._tags[i]
 
     def spaced(self, i: int) -> bool:
         """Token i follows token i-1 after plain white space within one paragraph."""
@@ -280,6 +288,9 @@ def _test(item: str, named: dict[str, Test]) -> Test:
         return _In(words_of(item))
     if name == "raw":
         return _In(frozenset(arg.split("|")), raw=True)
+    if name == "tag":  # a tag or a tag's start: "tag NN" is any noun, "tag NN1|AJ0" either
+        prefixes = tuple(arg.split("|"))
+        return lambda d, k, s: d.tag(k).startswith(prefixes)
     if name == "ends":
         suffixes = tuple(arg.split("|"))
         return lambda d, k, s: d.skel[k].endswith(suffixes)
@@ -358,7 +369,7 @@ def compile_guard(text: str, named: dict[str, Test]) -> Guard:
     try:
         words = iter(text.split())
         for w in words:
-            if w in ("in", "is", "raw", "ends"):
+            if w in ("in", "is", "raw", "ends", "tag"):
                 clause.append(f"{w} {next(words)}")
             elif w in ("and", "or"):
                 branches[-1].append(_clause(clause, named))
@@ -413,7 +424,7 @@ class Rule:
         return True
 
 
-_FIELDS = {"kind", "case", "exact", "alternations", "insert", "remove", "at", "after", "when",
+_FIELDS = {"kind", "case", "exact", "alternations", "insert", "remove", "swap", "at", "after", "when",
            "apply", "refuse"}
 
 
@@ -438,6 +449,9 @@ def load_family(family: str, named: dict[str, Test], finders: dict[str, tuple[Fi
             word=None if variable is None else parse_form(variable), inserts="insert" in entry,
             after=finder, apply=tuple(tuple(x) for x in entry.get("apply", ())),
             refuse=tuple(entry.get("refuse", ())))
+        if "swap" in entry:
+            out.extend((t, rule, _swapper(rule)) for t in sorted(entry["swap"].split("|")))
+            continue
         if rule.word is not None:
             if finder is None:
                 triggers = words_of(entry["at"]) if rule.inserts else {rule.word.words[0]}
@@ -507,5 +521,23 @@ def _varier(rule: Rule) -> Proposer:
             return d.site(kind, d.ends[start - 1], d.ends[start - 1], ("", word.text), start, start)
         s, e = d.starts[start], d.starts[end] if is_word else d.ends[start]
         return d.site(kind, s, e, (d.text[s:e], ""), start, end)
+
+    return propose
+
+
+def _swapper(rule: Rule) -> Proposer:
+    """Proposes to swap the words on either side of the conjunction at a token ("policies and
+    procedures" -> "procedures and policies"); the rule's guards see the span A conj B."""
+    kind, holds = rule.kind, rule.holds
+
+    def propose(d: Doc, i: int) -> Site | None:
+        a, b = i - 1, i + 1
+        if a < 1 or b >= d.n - 1 or not (d.spaced(i) and d.spaced(b)):
+            return None
+        if not holds(d, (a, b + 1, False)):
+            return None
+        s, e = d.starts[a], d.ends[b]
+        swapped = d.text[d.starts[b]:e] + d.text[d.ends[a]:d.starts[b]] + d.text[s:d.ends[a]]
+        return d.site(kind, s, e, (d.text[s:e], swapped), a, b + 1)
 
     return propose

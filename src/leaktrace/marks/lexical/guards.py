@@ -192,6 +192,56 @@ def _intro_end(d: Doc, i: int) -> int:
     return -1
 
 
+def coordinate_pair(d: Doc, k: int, s: Span) -> bool:
+    """The span is "A and B" (or "A or B") whose two words can change places without changing
+    what is said: two common nouns or two adjectives (tagged so, of one number), each of one
+    word, neither bound to a word outside the pair, not a fixed phrase ("pros and cons")."""
+    a, b = s[0], s[1] - 1
+    if not (d.lower(a) and d.lower(b) and d.raw[a].isalpha() and d.raw[b].isalpha() and d.spaced(a)):
+        return False
+    wa, wb = d.skel[a], d.skel[b]
+    if wa == wb or (wa, d.skel[a + 1], wb) in _W["fixed_pairs"]:
+        return False
+    ta, tb = d.tag(a), d.tag(b)
+    if ta != tb or ta not in ("NN1", "NN2", "AJ0"):
+        return False
+    if wa in _W["pair_stop"] or wb in _W["pair_stop"]:
+        return False
+    # The word before A must not bind to A alone ("open source and design": "open source" is
+    # one thing) nor end a list ("x, A and B"); determiners, prepositions and verbs are shared.
+    p = a - 1
+    if d.raw[p] in (",", ";") or (d.word(p) and d.tag(p)[:2] in ("NN", "AJ", "CR", "NP", "OR", "AV")):
+        return False
+    if d.word(p) and d.skel[p] in _W["pair_prev_stop"]:
+        return False  # "between A and B" keeps an order; "both A and B" is fine
+    n = b + 1
+    if n < d.n:
+        if d.raw[n] in ("'", "\u2019") or d.skel[n] in _W["pair_next_stop"]:
+            return False  # "A and B's", "A and B respectively", "part of a project"
+        if d.word(n) and d.tag(n)[0] == "V":
+            return False  # "... of event and reimbursement may be requested": B opens a clause
+        if ta != "AJ0" and d.word(n) and d.tag(n)[:2] in ("NN", "NP", "AJ"):
+            return False  # "team and project lead": the last noun may head B alone
+        if d.raw[n] in (",", "-") and n + 1 < d.n and d.skel[n + 1] in ("and", "or"):
+            return False  # a list goes on
+    return not (d.tight(n) if n < d.n else False) or d.raw[n] in (".", ",", ";", ":", ")", "!", "?")
+
+
+def opener_comma(d: Doc, i: int) -> int:
+    """Index of the comma that ends a short clause or phrase opening a sentence at token i
+    ("If you have questions, ...", "In most cases, ..."): two to eight words, nothing but words
+    before it; or -1."""
+    if not d.sent[i] or d.case(i) != 1:
+        return -1
+    for j in range(i + 1, min(i + 10, d.n - 1)):
+        t = d.raw[j]
+        if t == ",":
+            return j if j >= i + 2 and d.tight(j) else -1
+        if not (d.word(j) and d.spaced(j)):
+            return -1
+    return -1
+
+
 NAMED: dict[str, Test] = {
     "subject-position": subject_position,
     "verb-slot": verb_slot,
@@ -201,9 +251,11 @@ NAMED: dict[str, Test] = {
     "clause-start-loose": lambda d, k, s: clause_start(d, k, s, loose=True),
     "serial-list": serial_list,
     "unit-after": unit_after,
+    "coordinate-pair": coordinate_pair,
 }
 
 FINDERS: dict[str, tuple[Finder, frozenset[str]]] = {
     "intro-opener": (intro_opener, _W["intro_adverbs"] | _W["intro_time_heads"]
                      | _W["intro_year_preps"] | {p[0] for p in _W["intro_phrases"]}),
+    "opener-comma": (opener_comma, _W["openers"]),
 }
