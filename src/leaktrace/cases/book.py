@@ -75,12 +75,20 @@ class Artifact:
     original_name: str
     obtained_from: str
     obtained_at: str
-    first_seen: str
+    first_seen: str                    # the exposure cut-off: obtained_at when first_seen_known is false
     url: str | None
     added_by: str
     added_at: str
     stored_as: str
     warnings: tuple[str, ...] = ()     # what was odd about its custody when it was added
+    first_seen_known: bool = True      # false: nobody knows when it was first public
+
+    @property
+    def first_seen_text(self) -> str:
+        """The first-seen time as a person should read it: a time, or what stands for an unknown one."""
+        if self.first_seen_known:
+            return self.first_seen
+        return f"unknown; exposure up to when it was obtained ({self.obtained_at})"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -263,15 +271,18 @@ class Cases:
 
     # ---------------------------------------------------------------- artifacts
     def add_artifact(self, case_id: str | int, path: str | os.PathLike, *, obtained_from: str,
-                     obtained_at: str, first_seen: str, url: str | None = None) -> Artifact:
-        """Copy the file's bytes into the workspace (content-addressed) and record its custody."""
+                     obtained_at: str, first_seen: str | None = None, url: str | None = None) -> Artifact:
+        """Copy the file's bytes into the workspace (content-addressed) and record its custody.
+        `first_seen` None or "unknown": nobody knows when the content was first public, so anyone who
+        could have seen it before the artifact was obtained is in its exposure set."""
         case = self._open_case(case_id)
         n = parse_case_id(case.id)
         obtained_from = (obtained_from or "").strip()
         if not obtained_from:
             raise InputError("say where the artifact was obtained: --obtained-from \"...\"")
         when_obtained = parse_time(obtained_at, "--obtained-at")
-        when_seen = parse_time(first_seen, "--first-seen")
+        seen_known = (first_seen or "").strip().lower() not in ("", "unknown")
+        when_seen = parse_time(first_seen, "--first-seen") if seen_known else when_obtained
         warnings = []
         if when_obtained > chain.now():
             # a wrong clock or time zone, or a story told ahead of time: said, recorded, not refused
@@ -301,12 +312,14 @@ class Cases:
                 now = chain.now()
                 a = c.execute(case_artifacts.insert().values(
                     case_id=n, sha256=sha, size=len(data), original_name=path.name, obtained_from=obtained_from,
-                    obtained_at=when_obtained, first_seen=when_seen, url=(url or "").strip() or None,
+                    obtained_at=when_obtained, first_seen=when_seen, first_seen_unknown=not seen_known,
+                    url=(url or "").strip() or None,
                     added_by=investigator(), added_at=now)).inserted_primary_key[0]
                 self._audit(c, "artifact-add", {"case": case.id, "artifact": f"A{a}", "sha256": sha,
                                                 "size": len(data), "name": path.name,
                                                 "obtained_from": obtained_from, "obtained_at": when_obtained,
-                                                "first_seen": when_seen, "url": (url or "").strip() or None,
+                                                "first_seen": when_seen if seen_known else "unknown",
+                                                "url": (url or "").strip() or None,
                                                 "encoding": encoding, "warnings": warnings})
             except BaseException:
                 if created:
@@ -335,7 +348,8 @@ class Cases:
     def _artifact(self, r) -> Artifact:
         return Artifact(f"A{r.id}", f"C{r.case_id}", r.sha256, r.size, r.original_name, r.obtained_from,
                         r.obtained_at, r.first_seen, r.url, r.added_by, r.added_at,
-                        str(Path(self.ws.path) / ARTIFACTS_DIR / r.sha256))
+                        str(Path(self.ws.path) / ARTIFACTS_DIR / r.sha256),
+                        first_seen_known=not r.first_seen_unknown)   # NULL: recorded before it could be unknown
 
     def artifact_bytes(self, art: Artifact) -> bytes:
         """The stored bytes, checked against the SHA-256 recorded when they were obtained."""
@@ -371,7 +385,7 @@ class Cases:
                     "verdict": res.verdict, "document": res.document["id"] if res.document else None,
                     "identified_copies": [x.copy for r in (res, *res.other_sources) for x in r.copies
                                           if x.identified],
-                    "first_seen": a.first_seen})
+                    "first_seen": a.first_seen if a.first_seen_known else "unknown"})
         done = {a.id for a in arts}
         return [f for f in self.view(case.id).findings if f.artifact.id in done]
 

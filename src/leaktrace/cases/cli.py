@@ -89,8 +89,10 @@ def case_add(case: str = typer.Argument(..., help="Case id, e.g. C1."),
              file: Path = typer.Argument(..., help="The artifact: a text file or an HTML page as obtained."),
              obtained_from: str = typer.Option(..., "--obtained-from", help="Where or from whom it was obtained."),
              obtained_at: str = typer.Option(..., "--obtained-at", help="When it was obtained (ISO 8601)."),
-             first_seen: str = typer.Option(..., "--first-seen",
-                                            help="When the content was first seen in public (ISO 8601)."),
+             first_seen: Optional[str] = typer.Option(None, "--first-seen",
+                                                      help="When the content was first seen in public (ISO "
+                                                           "8601), or `unknown` (the default): then everyone "
+                                                           "who could have seen it before it was obtained."),
              url: Optional[str] = typer.Option(None, "--url", help="Where it was published."),
              workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Attach an artifact with its chain of custody (SHA-256, size, where and when obtained)."""
@@ -102,6 +104,8 @@ def case_add(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         _emit(a.to_json())
     else:
         out.print(f"{a.id}\t{_safe(a.original_name)}\t{a.size} bytes\tSHA-256 {a.sha256}")
+        if not a.first_seen_known:
+            out.print(f"First seen: {a.first_seen_text}.")
         for w in a.warnings:
             out.print(f"[bold yellow]Warning:[/] {_safe(w)} (recorded with the artifact's custody)")
 
@@ -122,6 +126,8 @@ def case_trace(case: str = typer.Argument(..., help="Case id, e.g. C1."),
     for f in findings:
         out.print(f"{f.artifact.id}: [bold]{f.verdict.upper().replace('_', ' ')}[/]")
         out.print(_safe(f.verdict_text))
+        if not f.artifact.first_seen_known:
+            out.print(f"First seen: {f.artifact.first_seen_text}.")
 
 
 @app.command("joint")
@@ -172,7 +178,7 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
     t = Table("artifact", "name", "bytes", "SHA-256", "obtained from", "obtained", "first seen")
     for a in view.artifacts:
         t.add_row(a.id, _safe(a.original_name), str(a.size), a.sha256, _safe(a.obtained_from), a.obtained_at,
-                  a.first_seen)
+                  a.first_seen if a.first_seen_known else "unknown")
     out.print(t)
     if not view.findings:
         out.print(f"Not traced yet: run `leaktrace case trace {c.id}`.")
@@ -180,7 +186,9 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         out.print(f"\n[bold]{f['artifact']['id']}: {f['verdict'].upper().replace('_', ' ')}[/]")
         out.print(_safe(f["verdict_text"]))
         if f["exposure"] or f["protected_holders"]:
-            out.print(f"Exposure set: {len(f['exposure'])} before {f['first_seen']} (evidence in separate columns; "
+            before = (f["first_seen"] if f["artifact"].get("first_seen_known", True) else
+                      f"it was obtained, {f['first_seen']} (first seen: unknown)")
+            out.print(f"Exposure set: {len(f['exposure'])} before {before} (evidence in separate columns; "
                       "there is no combined score)")
             t = Table("who", "copy evidence", "content exposure", "access events before first seen")
             # people with copy evidence or access events first; those who only held a copy are counted

@@ -7,7 +7,8 @@ workspace, not to a case: they apply to every investigation.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, PrimaryKeyConstraint, String, Table, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Column, ForeignKey, Integer, PrimaryKeyConstraint, String, Table, Text,
+                        UniqueConstraint)
 
 from ..store.schema import metadata
 
@@ -30,6 +31,8 @@ case_artifacts = Table(
     Column("obtained_from", Text, nullable=False),
     Column("obtained_at", String(32), nullable=False),              # fixed-width UTC, as in the ledger
     Column("first_seen", String(32), nullable=False),               # when the content was first public
+    # true: nobody knows when it was first public; first_seen then holds obtained_at, the latest it can be
+    Column("first_seen_unknown", Boolean, nullable=True),
     Column("url", Text, nullable=True),
     Column("added_by", Text, nullable=False),
     Column("added_at", String(32), nullable=False),

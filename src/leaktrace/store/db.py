@@ -40,7 +40,17 @@ UPGRADES = {
     "5": ["ALTER TABLE documents ADD COLUMN words_sha VARCHAR(64)",
           "ALTER TABLE documents ADD COLUMN archived_at VARCHAR(40)",
           "CREATE INDEX IF NOT EXISTS ix_documents_words_sha ON documents (words_sha)"],
+    "6": [lambda conn: _add_column(conn, "case_artifacts", "first_seen_unknown BOOLEAN")],
 }
+
+
+def _add_column(conn, table: str, column: str) -> None:
+    """ALTER TABLE ... ADD COLUMN where the table exists already (older workspaces may predate it:
+    create_all then makes it whole)."""
+    from sqlalchemy import text
+
+    if table in inspect_tables(conn):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column}"))
 
 
 def upgrade(engine: Engine, version: str | None) -> str | None:
@@ -52,7 +62,7 @@ def upgrade(engine: Engine, version: str | None) -> str | None:
     with engine.begin() as conn:
         while version in UPGRADES:
             for stmt in UPGRADES[version]:
-                conn.execute(text(stmt))
+                conn.execute(text(stmt)) if isinstance(stmt, str) else stmt(conn)
             version = str(int(version) + 1)
         metadata.create_all(conn)          # tables that are new in this version
         create_passages(conn)
