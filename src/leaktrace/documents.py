@@ -7,11 +7,12 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Connection
 
 from . import formats
 from . import sections as secmod
@@ -52,11 +53,14 @@ class Documents:
 
     def add_document(self, path: str | os.PathLike | None = None, *, text: str | None = None,
                      title: str | None = None, fmt: str = "txt", name: str = "text",
-                     channels: str | Iterable[str] | None = None, version_of: str | int | None = None) -> Document:
+                     channels: str | Iterable[str] | None = None, version_of: str | int | None = None,
+                     within: Callable[[Connection, int], None] | None = None) -> Document:
         """Register an original, from a file or from text; returns it with its id.
 
         version_of: an earlier version's id; the new document becomes the next version of
-        that document's series (each version is marked and traced on its own)."""
+        that document's series (each version is marked and traced on its own).
+        within: called with (connection, new id) inside the registering transaction, for what
+        must be written with the document or not at all (an audit entry)."""
         if text is None:
             if path is None:
                 raise InputError("give a file or a text to register")
@@ -71,6 +75,8 @@ class Documents:
             pending = _IndexRows()
             doc_id = self._insert_document(conn, src, title, chosen, series, pending)
             pending.write(conn)
+            if within is not None:
+                within(conn, doc_id)
         self._update_semantic()
         return self.document(doc_id)
 
@@ -122,6 +128,11 @@ class Documents:
         to write before the transaction ends."""
         base, _ = resolve(src.text)
         sha = hashlib.sha256(base.encode("utf-8")).hexdigest()
+        root = (series.series or series.id) if series is not None else None
+        if root is not None and src.text != base:
+            # a version that adds declared alternatives (accepted suggestions) may have the words of
+            # an earlier version: its markup is what tells it apart, and gives it its own code
+            sha = hashlib.sha256(src.text.encode("utf-8")).hexdigest()
         words = fingerprint.word_skeletons(skeletons(base))
         if title is None:
             first = next((ln.strip().lstrip("#").strip() for ln in src.text.splitlines() if ln.strip()), "")
@@ -134,6 +145,9 @@ class Documents:
             raise ConflictError(f"{src.name}: this text is already registered as {doc_public_id(existing[0])}")
         same = db.words_sha(base)
         twin = conn.execute(_DOCUMENT_BY_WORDS, {"words": same}).first()
+        if twin is not None and root is not None and conn.execute(
+                select(db.documents.c.series).where(db.documents.c.id == twin.id)).scalar() == root:
+            twin = None     # an earlier version of the same document, told apart by its declarations
         if twin is not None:
             d = doc_public_id(twin.id)
             raise ConflictError(

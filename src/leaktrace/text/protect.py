@@ -13,7 +13,9 @@ from dataclasses import dataclass
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
            r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
 
-_PATTERNS = [
+# Structure: code, addresses, quotations, block quotes, headings and link text. Not even an
+# author-approved alternative goes there (`find_structure`).
+_STRUCTURE = [
     # fenced code blocks and inline code (Markdown)
     re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[^\n]*$", re.M | re.S),
     re.compile(r"`[^`\n]+`"),
@@ -37,6 +39,9 @@ _PATTERNS = [
     re.compile(r"^[ \t]*>.*$", re.M),
     re.compile(r"^[ \t]*#{1,6}[ \t].*$", re.M),
     re.compile(r"\[[^\[\]\n]{1,500}\](?=[(\[])"),
+]
+
+_PATTERNS = _STRUCTURE + [
     # identifiers: words with digits and letters mixed, underscores, inner dots or slashes,
     # camelCase, ALL-CAPS acronyms, @handles and #tags
     re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+\b"),
@@ -82,18 +87,30 @@ class Protected:
 
 def find_protected(text: str, extra: Sequence[tuple[int, int]] = ()) -> Protected:
     """Every protected span of the text, plus the `extra` spans the file format fixes."""
+    return _find(text, extra, _PATTERNS, names=True)
+
+
+def find_structure(text: str, extra: Sequence[tuple[int, int]] = ()) -> Protected:
+    """Only the text's structure (code, addresses, quotations, block quotes, headings, link text,
+    tables, list markers) and the `extra` spans: where not even an author-approved alternative
+    may go. Names, numbers and identifiers are left open, for the author to vary."""
+    return _find(text, extra, _STRUCTURE, names=False)
+
+
+def _find(text: str, extra: Sequence[tuple[int, int]], patterns: list, *, names: bool) -> Protected:
     mask = bytearray(len(text))
 
     def cover(a: int, b: int) -> None:
         mask[a:b] = b"\x01" * (b - a)
 
-    for pattern in _PATTERNS:
+    for pattern in patterns:
         for m in pattern.finditer(text):
             cover(m.start(), m.end())
-    for m in _NAME_RE.finditer(text):
-        cover(m.start(1), m.end(1))
-    for m in _MULTI_NAME_RE.finditer(text):
-        cover(m.start(), m.end())
+    if names:
+        for m in _NAME_RE.finditer(text):
+            cover(m.start(1), m.end(1))
+        for m in _MULTI_NAME_RE.finditer(text):
+            cover(m.start(), m.end())
     for m in _MD_LINE_RE.finditer(text):
         cover(m.start(), m.end())
     for m in _TABLE_RE.finditer(text):
