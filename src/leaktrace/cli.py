@@ -398,6 +398,64 @@ def _print_source_marks(res, sites: bool) -> None:
                   f"retyping leaves them): {erased}.")
 
 
+@app.command()
+def suggest(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
+            out_file: Optional[Path] = typer.Option(None, "--out", metavar="REVIEW.md",
+                                                    help="Write the proposals as a review file to edit."),
+            apply: Optional[Path] = typer.Option(None, "--apply", metavar="REVIEW.md",
+                                                 help="Make the accepted proposals of an edited review file "
+                                                      "declared sites of a new version of the document."),
+            by: Optional[str] = typer.Option(None, "--by", metavar="NAME",
+                                             help="With --apply: who accepted the proposals (recorded)."),
+            no_check: bool = typer.Option(False, "--no-check", help="Skip the semantic check."),
+            workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Alternatives the author may accept as declared sites: phrasings that keep the meaning, and details to vary."""
+    if out_file is not None and apply is not None:
+        raise InputError("give --out (write a review file) or --apply (read one back), not both")
+    if by is not None and apply is None:
+        raise InputError("--by goes with --apply")
+    with Workspace.open(workspace) as ws:
+        if apply is not None:
+            if not by:
+                raise InputError("say who accepts the proposals: --by NAME")
+            done = ws.apply_suggestions(doc, apply, by=by)
+            if as_json:
+                emit_json(done.to_json())
+                return
+            v = done.version
+            out.print(f"{v.id} (version {v.version} of {v.series}) registered with {len(done.accepted)} accepted "
+                      f"proposals as declared sites ({done.declared_sites} declared sites in all), accepted by "
+                      f"{safe(by)}; {done.declined} not accepted. Copies of {done.document.id} already issued "
+                      f"keep their marks; mark {v.id} for new copies. Recorded in the audit log (entry "
+                      f"{done.audit_seq}).")
+            for note in done.notes:
+                out.print(f"Note: {safe(note)}")
+            return
+        if out_file is not None:
+            res = ws.write_suggestions(doc, out_file, semantic=False if no_check else None)
+        else:
+            res = ws.suggest(doc, semantic=False if no_check else None)
+    if as_json:
+        emit_json(res.to_json() | ({"review_file": str(out_file)} if out_file is not None else {}))
+        return
+    if out_file is None:
+        t = Table("id", "line", "label", "kind", "original", "variants")
+        for p in res.proposals:
+            label = p.label if p.label == "keeps-meaning" else "[bold]CHANGES-DETAIL[/]"
+            t.add_row(p.id, str(p.line), label, p.kind, safe(p.variants[0]), safe(" | ".join(p.variants[1:])))
+        out.print(t)
+    keeps = res.count("keeps-meaning")
+    out.print(f"{res.document.id}: {len(res.proposals)} proposals in {res.words} words: {keeps} keep the meaning "
+              f"({res.per_100_words():.1f} per 100 words), {len(res.proposals) - keeps} change a detail.")
+    out.print(safe(res.check.describe()) + (f" Rejected {len(res.rejected)} alternatives" + (
+        ": " + "; ".join(f"{r.proposal.id} “{safe(r.proposal.variants[0])}” → “{safe(r.variant)}” "
+                         f"({r.cosine:.3f})" for r in res.rejected[:8]) + (" …" if len(res.rejected) > 8 else "")
+        if res.rejected else "") + "." if res.check.ran else ""))
+    if out_file is not None:
+        out.print(f"Wrote {safe(str(out_file))}: tick the proposals to accept, then "
+                  f"`leaktrace suggest {res.document.id} --apply {safe(str(out_file))} --by NAME`.")
+
+
 semantic_app = typer.Typer(no_args_is_help=True, help="The optional semantic (sentence-embedding) index.")
 app.add_typer(semantic_app, name="semantic")
 

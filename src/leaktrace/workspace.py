@@ -289,6 +289,26 @@ class Workspace:
                                       footer=footer, sender=sender, smtp=smtp, sections=sections,
                                       progress=progress)
 
+    # ---------------------------------------------------------------- suggestions
+    def suggest(self, doc_id: str | int, *, semantic: bool | None = None):
+        """Alternatives for the author to accept as declared sites (see leaktrace.suggest);
+        semantic=False skips the semantic check."""
+        from . import suggest
+
+        return suggest.suggest(self, doc_id, semantic=semantic)
+
+    def write_suggestions(self, doc_id: str | int, path: str | os.PathLike, *, semantic: bool | None = None):
+        """Write the review file of a document's suggestions, for the author to edit."""
+        from . import suggest
+
+        return suggest.write_review(self, doc_id, path, semantic=semantic)
+
+    def apply_suggestions(self, doc_id: str | int, path: str | os.PathLike, *, by: str):
+        """The accepted proposals of a review file as a new version of the document (audited)."""
+        from . import suggest
+
+        return suggest.apply_review(self, doc_id, path, by=by)
+
     # ---------------------------------------------------------------- tracing
     def search(self, text: str) -> SearchResult:
         """Which registered documents, versions and sections a text reuses, passage by passage."""
