@@ -424,7 +424,7 @@ class Rule:
         return True
 
 
-_FIELDS = {"kind", "case", "exact", "alternations", "insert", "remove", "swap", "at", "after", "when",
+_FIELDS = {"kind", "case", "exact", "alone", "alternations", "insert", "remove", "swap", "at", "after", "when",
            "apply", "refuse"}
 
 
@@ -461,16 +461,32 @@ def load_family(family: str, named: dict[str, Test], finders: dict[str, tuple[Fi
         if isinstance(alternations, list):
             alternations = {rule.kind: alternations}
         for kind, items in alternations.items():
+            # alone: no form of the kind elsewhere in the sentence ("email ... e-mails" would
+            # spell one word two ways in a copy)
+            kin = frozenset(w for item in items for x in re.split(r"[>|]", item)
+                            for w in parse_form(x.strip()).words) if entry.get("alone") else None
             for item in items:
                 source, _, target = item.rpartition(">")
                 forms = [parse_form(x.strip()) for x in target.split("|")]
                 for f in [parse_form(source.strip())] if source else forms:
                     others = tuple(x.text for x in forms if x.text != f.text)
-                    out.append((f.words[0], rule, _replacer(rule, f, kind, others)))
+                    out.append((f.words[0], rule, _replacer(rule, f, kind, others, kin)))
     return out
 
 
-def _replacer(rule: Rule, form: Form, kind: str, alternatives: tuple[str, ...]) -> Proposer:
+def _alone(d: Doc, i: int, end: int, kin: frozenset[str]) -> bool:
+    """No word of `kin` in the sentence of tokens [i, end) outside them."""
+    lo = i
+    while lo > 0 and not d.sent[lo]:
+        lo -= 1
+    hi = end
+    while hi < d.n and not d.sent[hi]:
+        hi += 1
+    return not any(d.skel[k] in kin for k in range(lo, hi) if not i <= k < end)
+
+
+def _replacer(rule: Rule, form: Form, kind: str, alternatives: tuple[str, ...],
+              kin: frozenset[str] | None = None) -> Proposer:
     """Proposes to replace `form`, read at a token, by each alternative."""
     exact, is_open = rule.exact, form.open
     capital, holds = capitalizer(rule.case, form), rule.holds
@@ -484,6 +500,8 @@ def _replacer(rule: Rule, form: Form, kind: str, alternatives: tuple[str, ...]) 
             return None
         cap = capital(d, i)
         if cap is None or not holds(d, (i, end, is_open)):
+            return None
+        if kin is not None and not _alone(d, i, end, kin):
             return None
         alts = tuple(a.replace("'", d.apos) for a in alternatives)  # a contraction like the others
         if cap:
