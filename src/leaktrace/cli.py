@@ -260,7 +260,8 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
          force: bool = typer.Option(False, "--force", help="Overwrite existing copies in --out."),
          as_format: Optional[str] = typer.Option(None, "--as", metavar="FORMAT",
                                                  help="Write the copies as: the original's format (default), "
-                                                      "pdf, or eml (one e-mail per recipient)."),
+                                                      "pdf, or eml (one e-mail per recipient); a Markdown "
+                                                      "original also docx, html or txt."),
          footer: bool = typer.Option(False, "--footer", help="PDF copies: print “Prepared for NAME” on every page."),
          sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS", help="E-mail copies: the sender."),
          smtp: Optional[str] = typer.Option(None, "--smtp", metavar="HOST:PORT",

@@ -30,8 +30,17 @@ FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html
 LEAK_FORMATS = {**FORMATS, ".xhtml": "html", ".eml": "eml", ".png": "image", ".jpg": "image",
                 ".jpeg": "image", ".tif": "image", ".tiff": "image", ".webp": "image"}
 # what a copy of a document in each format can be written as (the first is the default)
-COPY_FORMATS = {"txt": ("txt", "pdf", "eml"), "md": ("md", "pdf", "eml"), "html": ("html", "pdf", "eml"),
-                "docx": ("docx", "pdf", "eml"), "pdf": ("pdf", "txt", "eml")}
+# the formats a copy can be written in, per original format; the first is the default
+COPY_FORMATS = {"txt": ("txt", "pdf", "eml"), "md": ("md", "pdf", "eml", "docx", "html", "txt"),
+                "html": ("html", "pdf", "eml"), "docx": ("docx", "pdf", "eml"), "pdf": ("pdf", "txt", "eml")}
+# why the others cannot be: a copy must say exactly what the original says, laid out as it is
+NO_COPY_AS = {
+    ("txt", "md"): "plain text read as Markdown can change what it says (*, _, # and indentation mean something there)",
+    ("html", "docx"): "a page's layout, links and images have no faithful Word form here",
+    ("html", "md"): "a page's layout, links and images have no faithful Markdown form here",
+    ("docx", "html"): "a Word file's styles, tables, headers and images have no faithful HTML form here",
+    ("docx", "md"): "a Word file's styles, tables, headers and images have no faithful Markdown form here",
+}
 
 
 def read_file_bytes(path: Path) -> bytes:

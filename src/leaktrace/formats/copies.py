@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import InputError
-from . import COPY_FORMATS
+from . import COPY_FORMATS, NO_COPY_AS
 
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u2060\ufeff"))
@@ -18,8 +18,9 @@ class CopyWriter:
         allowed = COPY_FORMATS[doc_format]
         out_format = (out_format or allowed[0]).lower().lstrip(".")
         if out_format not in allowed:
+            why = NO_COPY_AS.get((doc_format, out_format))
             raise InputError(f"a {doc_format} document can be written as {', '.join(allowed)}, "
-                             f"not {out_format!r}")
+                             f"not {out_format!r}" + (f": {why}" if why else ""))
         self.doc_format, self.format, self.title = doc_format, out_format, title
         self.template = None
         if doc_format in ("docx", "html"):
@@ -57,6 +58,15 @@ class CopyWriter:
             return self._pdf(text, edits, stamp, footer, keep)
         if self.format in ("txt", "md"):
             return text.encode("utf-8")
+        if self.doc_format == "md" and self.format == "docx":     # one document, a copy in another format
+            from . import docx
+
+            return docx.from_markdown(text, self.title, stamp)
+        if self.doc_format == "md" and self.format == "html":
+            from . import htmldoc, pdfwrite
+
+            page = pdfwrite.page(pdfwrite.markdown_html(text), self.title).encode("utf-8")
+            return htmldoc.Template(page).render((), stamp)
         return self.native(text, edits, stamp, keep)
 
     def _kinds(self, keep: Sequence[tuple[int, int]] | None) -> list[str] | None:

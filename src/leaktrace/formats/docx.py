@@ -288,3 +288,85 @@ def paragraph_kinds(data: bytes, name: str = "document.docx") -> list[str]:
         else:
             kinds.append("p")
     return kinds
+
+
+def from_markdown(text: str, title: str, stamp: str | None = None) -> bytes:
+    """A Word file of a Markdown copy: headings by style (# as Title, ## as Heading 1, ...), lists,
+    block quotes, code and tables, bold and italic runs; every character of the copy's text,
+    invisible ones included, lands in a `w:t` as the Markdown rendering leaves it (the marks
+    stay where they are). Raw HTML in the Markdown is kept as text, never interpreted."""
+    import docx as python_docx
+    from docx.shared import Pt
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark", {"html": False}).enable("table").parse(text)
+    d = python_docx.Document()
+    d.core_properties.title = title
+    lists: list[str] = []               # "List Bullet" / "List Number", innermost last
+    quote = 0
+    rows: list[list] | None = None      # the cells (inline tokens) of the table being read
+    for k, tok in enumerate(tokens):
+        t = tok.type
+        if t in ("bullet_list_open", "ordered_list_open"):
+            lists.append("List Bullet" if t == "bullet_list_open" else "List Number")
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif t == "blockquote_open":
+            quote += 1
+        elif t == "blockquote_close":
+            quote -= 1
+        elif t == "table_open":
+            rows = []
+        elif t == "tr_open" and rows is not None:
+            rows.append([])
+        elif t == "table_close" and rows:
+            table = d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for cells, inlines in zip(table.rows, rows):
+                for cell, inline in zip(cells.cells, inlines):
+                    _runs(cell.paragraphs[0], inline)
+            rows = None
+        elif t == "inline" and rows is not None:
+            rows[-1].append(tok)
+        elif t == "inline":
+            opener = tokens[k - 1]
+            if opener.type == "heading_open":
+                level = int(opener.tag[1])
+                p = d.add_heading("", level=0 if level == 1 else level - 1)
+            else:
+                p = d.add_paragraph(style=lists[-1] if lists else "Quote" if quote else None)
+            _runs(p, tok)
+        elif t in ("fence", "code_block"):
+            p = d.add_paragraph()
+            lines = tok.content.rstrip("\n").split("\n")
+            for i, line in enumerate(lines):
+                run = p.add_run(line)
+                run.font.name, run.font.size = "Courier New", Pt(9.5)
+                if i < len(lines) - 1:
+                    run.add_break()
+    out = io.BytesIO()
+    d.save(out)
+    data = out.getvalue()
+    return Template(data).render((), stamp) if stamp is not None else data
+
+
+def _runs(p, inline) -> None:
+    """The inline tokens of one Markdown block as runs of a Word paragraph."""
+    bold = italic = 0
+    for c in inline.children or ():
+        if c.type == "strong_open":
+            bold += 1
+        elif c.type == "strong_close":
+            bold -= 1
+        elif c.type == "em_open":
+            italic += 1
+        elif c.type == "em_close":
+            italic -= 1
+        elif c.type in ("text", "code_inline", "html_inline"):
+            run = p.add_run(c.content)
+            run.bold, run.italic = bool(bold) or None, bool(italic) or None
+        elif c.type == "softbreak":
+            p.add_run(" ")
+        elif c.type == "hardbreak":
+            p.add_run().add_break()
+        elif c.type == "image":
+            p.add_run(c.content)
