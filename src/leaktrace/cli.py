@@ -13,9 +13,9 @@ from typing import Optional
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
+from .cliutil import progress_bar as _counting   # items counted on stderr, on a terminal only
 from .errors import InputError, LeaktraceError
 from .jsonutil import versioned
 from .models import plain
@@ -536,12 +536,6 @@ def _print_sources(sources: list[dict], exposure: list[dict]) -> None:
     if len([m for m in sources if m["derived"]]) > 1:
         out.print(f"Recipients whose copies held all of it: {len(exposure)}" + (
             ": " + ", ".join(safe(e["recipient"]) for e in exposure[:12]) if exposure else ""))
-
-
-def _counting(label: str, quiet: bool) -> Progress:
-    """A progress bar on stderr counting items ("12/300"), gone when done; none with --json."""
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=True, disable=quiet)
 
 
 def _printable(s: str) -> str:

@@ -57,6 +57,21 @@ def _current_context():
     return importlib.import_module(core.__module__.rsplit(".", 1)[0] + ".globals").get_current_context(silent=True)
 
 
+def progress_bar(label: str, quiet: bool, *, counted: bool = True):
+    """A progress display on stderr for work that takes more than a moment, gone when done.
+    counted: a bar counting items ("12/300") with the time left; else a spinner with the time
+    spent (work whose size is not known ahead). Shown only when stderr is a terminal, never with
+    --json (quiet): a log or a pipe gets nothing, not even an empty line."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    err = Console(stderr=True)
+    columns = ((TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()) if counted
+               else (SpinnerColumn(), TextColumn(label), TimeElapsedColumn()))
+    return Progress(*columns, console=err, transient=True, disable=quiet or not err.is_terminal)
+
+
 def safe(s) -> str:
     """Leaked and imported text is hostile: control characters shown, rich markup never interpreted."""
     return escape(visible(s))

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, progress_bar, safe
 
 app = typer.Typer(no_args_is_help=True, help="Investigations: artifacts, traces, exposure sets, reveals, reports.")
 protected_app = typer.Typer(no_args_is_help=True,
@@ -266,7 +266,8 @@ def case_report(case: str = typer.Argument(..., help="Case id, e.g. C1."),
     from .report import write_report
 
     ws, cs = _cases(workspace)
-    with ws:
+    with ws, progress_bar(f"writing the {fmt} report", as_json, counted=False) as bar:
+        bar.add_task("", total=None)
         res = write_report(cs, case, fmt, out_path, overwrite=force)
     if as_json:
         _emit(res)
