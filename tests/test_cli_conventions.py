@@ -39,6 +39,7 @@ def test_every_json_output_names_its_schema_and_version(tmp_path, capsys, monkey
         ("doc", "add", tmp_path / "folder"),
         ("doc", "add", tmp_path / "other.md"),
         ("doc", "sections", "D1"), ("doc", "versions", "D1"), ("doc", "list"), ("doc", "capacity", "D1"),
+        ("suggest", "D1", "--no-check"),
         ("recipients", "import", tmp_path / "people.csv"), ("recipients", "list"),
         ("mark", "D1", "--preview", "LEAD"), ("mark", "D1", "--out", tmp_path / "copies"),
         ("trace", tmp_path / "leak.txt"), ("search", tmp_path / "leak.txt"),
