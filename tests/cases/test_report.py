@@ -62,7 +62,8 @@ def test_html_report_is_self_contained_escaped_and_readable(traced, capsys):
     assert "{{x}}" in page   # shown as text: nothing here is a template
     assert "Depot plan &lt;in&gt; the Gazette" in page and "Gazette &lt;website&gt;" in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", page)   # nothing fetched
-    assert "Verdict: identified" in page and "hidden marks match the copy issued to Recipient-" in page
+    assert "IDENTIFIED: the copy issued to Recipient-" in page
+    assert "hidden marks match the copy issued to Recipient-" in page
     assert page.count("A copy is not a person") >= 2
     assert '<svg' in page and 'aria-label="copy scores chart"' in page and "bar: bound 1e-6" in page
     assert 'aria-label="timeline"' in page and "first seen 2030-06-01 06:00" in page
@@ -101,7 +102,7 @@ def test_pdf_report_reads_like_the_page(traced, capsys):
     doc.close()
     text = " ".join((p.extract_text() or "") for p in pypdf.PdfReader(str(path)).pages)
     flat = " ".join(text.split())
-    assert "VERDICT: IDENTIFIED" in flat.upper()
+    assert "A1 IDENTIFIED: THE COPY ISSUED TO RECIPIENT-" in flat.upper()
     for s in ("A copy is not a person", "Chain of custody", "Method", "Limits",
               "<script>alert(1)</script>", res["case"]):
         assert s in flat, s

@@ -142,7 +142,8 @@ class Finding:
     exposure: tuple[ExposureRow, ...]
     protected_holders: tuple[ExposureRow, ...]
     timeline: tuple[dict, ...]
-    highlights: tuple[tuple[tuple[int, int], ...], ...]   # per passage: read sites, offsets in doc_text
+    # per passage: (start, end, sites) of the read sites, offsets in doc_text
+    highlights: tuple[tuple[tuple[int, int, tuple[int, ...]], ...], ...]
     artifact_text: str = ""                                # the text traced (hostile: escape it to show it)
 
 
@@ -471,7 +472,8 @@ class Cases:
         return ExposureRow(subj, by_copy.get(x.copy) if x.copy else None, x.copy, first, accesses, x.protected)
 
     def _highlights(self, doc_n: int, res: TraceResult) -> tuple:
-        """Where the sites read lie in each passage's document text (offsets within doc_text)."""
+        """Where the sites read lie in each passage's document text (offsets within doc_text), with
+        the sites each highlighted span holds, so a report can say what the leak and the copy show there."""
         if not res.site_reads:
             return tuple(() for _ in res.passages)
         _, _, sites, _ = self.ws.code(doc_n)
@@ -479,17 +481,18 @@ class Cases:
         for r in res.site_reads:
             if r.status == "read" and 0 <= r.site < len(sites):
                 for s, e in sites[r.site].spans:
-                    spans.append((s - 1, s + 1) if e <= s else (s, e))   # a gap site: mark the space
+                    spans.append(((s - 1, s) if e <= s else (s, e), r.site))   # a gap site: mark the space before it
         out = []
         for p in res.passages:
-            inside = sorted((max(s, p.doc_start) - p.doc_start, min(e, p.doc_end) - p.doc_start)
-                            for s, e in spans if e > p.doc_start and s < p.doc_end)
-            merged: list[tuple[int, int]] = []
-            for s, e in inside:
+            inside = sorted((max(s, p.doc_start) - p.doc_start, min(e, p.doc_end) - p.doc_start, site)
+                            for (s, e), site in spans if e > p.doc_start and s < p.doc_end)
+            merged: list[tuple[int, int, tuple[int, ...]]] = []
+            for s, e, site in inside:
                 if merged and s <= merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+                    ps, pe, held = merged[-1]
+                    merged[-1] = (ps, max(pe, e), held if site in held else held + (site,))
                 else:
-                    merged.append((s, e))
+                    merged.append((s, e, (site,)))
             out.append(tuple(merged))
         return tuple(out)
 
@@ -658,9 +661,12 @@ def _timeline(entries, first_seen: str, ps: Pseudonyms, protection: Protection,
             subj = ps.recipient(e.recipient) if e.recipient else ps.account(e.actor)
         else:
             continue
+        sections = details.get("sections") if e.kind == "distribution" else None
         out.append({"time": e.occurred_at, "kind": e.kind, "action": e.action, "label": subj.label,
                     "pseudonym": subj.pseudonym, "before_first_seen": e.occurred_at < first_seen,
-                    "protected_channel": ch.label if ch else None, "seq": e.seq})
+                    "protected_channel": ch.label if ch else None, "seq": e.seq, "source": e.source,
+                    "copy": (details.get("copy_id") or None) if e.kind == "distribution" else None,
+                    "sections": list(sections) if isinstance(sections, (list, tuple)) else None})
     return out
 
 

@@ -262,7 +262,8 @@ def case_report(case: str = typer.Argument(..., help="Case id, e.g. C1."),
                                                         help="Output file (default: C1-report.<format>)."),
                 force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
                 workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
-    """Write the evidence report that counsel can read (self-contained HTML, PDF, or JSON)."""
+    """Write the evidence report that counsel can read (self-contained HTML, PDF, or JSON); with HTML
+    and PDF, the full exposure sets, timelines and sites read as CSV files beside it."""
     from .report import write_report
 
     ws, cs = _cases(workspace)
@@ -273,6 +274,9 @@ def case_report(case: str = typer.Argument(..., help="Case id, e.g. C1."),
         _emit(res)
     else:
         out.print(f"Wrote {_safe(res['path'])} ({res['format']}, {res['bytes']} bytes, SHA-256 {res['sha256']}).")
+        if res["lists"]:
+            out.print("The full lists, most relevant first, as CSV beside it: "
+                      + ", ".join(f"{_safe(p)} ({k})" for k, p in res["lists"].items()) + ".")
 
 
 @protected_app.command("add")
