@@ -51,7 +51,7 @@ METHOD = (
     "evidence (the marks), content exposure (who held the text), access events (who opened it, and how).",
     "People appear under pseudonyms derived from the workspace's secret key; a name is shown only after an "
     "investigator revealed it in this case with a stated reason. Every trace, reveal and report is recorded "
-    "in the same tamper-evident audit log (`leaktrace audit`).",
+    "in the same tamper-evident audit log (shown by the command “leaktrace audit”).",
     "Communications with protected channels (inspector general, ombudsman, regulator, counsel) are never "
     "presented as evidence: events whose account or target is a protected address or domain are left out "
     "of the exposure set, the timeline and this report entirely. Protected channels that were issued a copy "
@@ -277,6 +277,7 @@ h1 { font-size: 18pt; margin: 0 0 .2em; } h2 { font-size: 13pt; border-bottom: 1
   break-after: avoid; page-break-after: avoid; }
 .summary, .artifact-section, .appendix { break-before: page; page-break-before: always; }
 .summary { break-before: auto; page-break-before: auto; }
+.after-evidence { margin-top: 2.2em; }
 .meta { color: #444; } .verdict { font-size: 12pt; font-weight: bold; text-transform: uppercase; }
 .identified { color: #8b0000; } .inconclusive { color: #7a5a00; } .no_match, .not_traced { color: #225522; }
 .caveat { border: 2px solid #8b0000; padding: .5em .8em; background: #fff4f4; margin: 1em 0; }
@@ -313,7 +314,7 @@ def render_html(data: dict) -> str:
     ]
     for f in data["findings"]:
         parts.append(_finding_html(f, data.get("lists") or {}))
-    parts.append("<h2 class=\"appendix\">Chain of custody</h2>")
+    parts.append("<h2 class=\"after-evidence\">Chain of custody</h2>")
     for a in data["custody"]:
         rows = [("artifact", h(a["id"])), ("original name", h(a["original_name"])), ("size", f"{a['size']} bytes"),
                 ("SHA-256", f"<span class=\"mono\">{h(a['sha256'])}</span>"),
