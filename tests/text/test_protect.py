@@ -37,3 +37,14 @@ def test_dates_times_and_money_are_protected_whole():
     for part in ["14 March 2025", "09:30", "£46.8 million", "March 3, 2026", "12 million pounds"]:
         assert part in c, part
     assert "spent" not in c and "another" not in c
+
+
+def test_link_text_wrapped_over_lines_is_protected():
+    # the handbook wraps long link texts; a wrapped one was open to marks (review sample items 73, 87)
+    text = ("Please [contact the help\ndesk](/tools/#desk) today.\n\n"
+            "- [Our values and principles at\n  TTS](/classes/#values)\n\n"
+            "A [broken\n\nlink](/x) is two paragraphs.")
+    c = covered(text)
+    assert "contact the help\ndesk" in c and "values and principles at\n  TTS" in c
+    assert "Please" not in c and "today" not in c
+    assert "broken" not in c  # a link text never runs over a blank line

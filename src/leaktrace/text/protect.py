@@ -38,7 +38,8 @@ _STRUCTURE = [
     # which links point to), link text (a name for its target)
     re.compile(r"^[ \t]*>.*$", re.M),
     re.compile(r"^[ \t]*#{1,6}[ \t].*$", re.M),
-    re.compile(r"\[[^\[\]\n]{1,500}\](?=[(\[])"),
+    # (Markdown wraps a long link text over lines, never over a blank line)
+    re.compile(r"\[(?:[^\[\]\n]|\n(?![ \t]*\n)){1,500}\](?=[(\[])"),
 ]
 
 _PATTERNS = _STRUCTURE + [

@@ -192,6 +192,11 @@ def _intro_end(d: Doc, i: int) -> int:
     return -1
 
 
+def _vowel_start(w: str) -> bool:
+    """The word may start with a vowel sound ('h' and 'u' counted: 'an hour', 'a user')."""
+    return w[:1] in "aeiouh"
+
+
 def coordinate_pair(d: Doc, k: int, s: Span) -> bool:
     """The span is "A and B" (or "A or B") whose two words can change places without changing
     what is said: two common nouns or two adjectives (tagged so, of one number), each of one
@@ -207,9 +212,15 @@ def coordinate_pair(d: Doc, k: int, s: Span) -> bool:
         return False
     if wa in _W["pair_stop"] or wb in _W["pair_stop"]:
         return False
+    if wa.endswith("ing") or wb.endswith("ing"):
+        return False  # "ways of working and differing viewpoints": a gerund or a participle
+    p = a - 1
+    if d.skel[p] in ("a", "an") and (_vowel_start(wa) or _vowel_start(wb)):
+        return False  # "an injury or disability": the article agrees with A only
+    if d.skel[p] == "the" and wa in _W["nominal_adjectives"]:
+        return False  # "the public or federal employees": "the public" is a noun
     # The word before A must not bind to A alone ("open source and design": "open source" is
     # one thing) nor end a list ("x, A and B"); determiners, prepositions and verbs are shared.
-    p = a - 1
     if d.raw[p] in (",", ";") or (d.word(p) and d.tag(p)[:2] in ("NN", "AJ", "CR", "NP", "OR", "AV")):
         return False
     if d.word(p) and d.skel[p] in _W["pair_prev_stop"]:
@@ -218,6 +229,8 @@ def coordinate_pair(d: Doc, k: int, s: Span) -> bool:
     if n < d.n:
         if d.raw[n] in ("'", "\u2019") or d.skel[n] in _W["pair_next_stop"]:
             return False  # "A and B's", "A and B respectively", "part of a project"
+        if d.skel[n] in _W["relative_heads"]:
+            return False  # "topics and acronyms that require ...": the clause binds to B
         if d.word(n) and d.tag(n)[0] == "V":
             return False  # "... of event and reimbursement may be requested": B opens a clause
         if ta != "AJ0" and d.word(n) and d.tag(n)[:2] in ("NN", "NP", "AJ"):
@@ -227,13 +240,36 @@ def coordinate_pair(d: Doc, k: int, s: Span) -> bool:
     return not (d.tight(n) if n < d.n else False) or d.raw[n] in (".", ",", ";", ":", ")", "!", "?")
 
 
+def lone_relative(d: Doc, k: int, s: Span | None = None) -> bool:
+    """The relative pronoun at k is not one of coordinated relative clauses ("tools that help
+    and that fit", "who don't have access -- or who don't feel ..."): no relative pronoun of its
+    sentence follows 'and', 'or' or 'but' (a dash or a comma between), so a copy never breaks
+    their parallel."""
+    a = k
+    while a > 0 and not d.sent[a] and k - a < 80:
+        a -= 1
+    b = k + 1
+    while b < d.n and not d.sent[b] and b - k < 80:
+        b += 1
+    for j in range(a + 1, b):
+        if d.skel[j] not in _W["relative_pronouns"]:
+            continue
+        p = j - 1
+        while p > a and d.raw[p] in (",", "-", "\u2013", "\u2014", "--"):
+            p -= 1
+        if d.skel[p] in ("and", "or", "but"):
+            return False
+    return True
+
+
 def opener_comma(d: Doc, i: int) -> int:
     """Index of the comma that ends a short clause or phrase opening a sentence at token i
-    ("If you have questions, ...", "In most cases, ..."): two to eight words, nothing but words
-    before it; or -1."""
+    ("If you have questions, ...", "In most cases, ..."): two to five words, nothing but words
+    before it; or -1. A longer opener keeps its comma ("To request 80 hours or less of LWOP,
+    you must ..." would run "LWOP you" together)."""
     if not d.sent[i] or d.case(i) != 1:
         return -1
-    for j in range(i + 1, min(i + 10, d.n - 1)):
+    for j in range(i + 1, min(i + 6, d.n - 1)):
         t = d.raw[j]
         if t == ",":
             return j if j >= i + 2 and d.tight(j) else -1
@@ -252,6 +288,7 @@ NAMED: dict[str, Test] = {
     "serial-list": serial_list,
     "unit-after": unit_after,
     "coordinate-pair": coordinate_pair,
+    "lone-relative": lone_relative,
 }
 
 FINDERS: dict[str, tuple[Finder, frozenset[str]]] = {
