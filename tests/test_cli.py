@@ -123,6 +123,18 @@ def test_capacity_is_measured_per_leak_type_for_the_current_recipients(tmp_path,
     assert p["paraphrased"]["words_for_recipients"] is None and "out of reach" in p["paraphrased"]["advice"]
     r = run(capsys, "doc", "capacity", doc)
     assert r.code == 0 and "words: 1 of 30" in r.out and "paraphrased: out of reach" in r.out
+    # beside "now": without the two declared alternatives, and with the suggestions accepted
+    sc = {x["name"]: x for x in cap["scenarios"]}
+    assert list(sc) == ["automatic", "suggestions"] and sc["automatic"]["among"] == 30
+    assert sc["automatic"]["sites"] == sum(cap["sites_by_channel"].values()) - 2
+    assert "keeps-meaning suggestions" in sc["suggestions"]["description"]
+
+    # the same probe copies without their declared sites keep fewer marks; accepted suggestions
+    # add marks that survive retyping
+    for leak in ("sanitized", "retyped", "paraphrased"):
+        assert sc["automatic"]["read"][leak] < p[leak]["sites"] < sc["suggestions"]["read"][leak]
+
+    assert "suggestions accepted" in r.out and "automatic only" in r.out
 
 
 def test_version_workspace_before_the_command_and_json_errors(tmp_path, capsys, monkeypatch):

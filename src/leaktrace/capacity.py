@@ -23,7 +23,7 @@ from .marks import channels, embed
 from .marks.code import Code
 from .marks.score import BAR, ScoreModel
 from .marks.sites import Site
-from .models import Capacity, Document, LeakProfile
+from .models import Capacity, Document, LeakProfile, Scenario
 from .text.align import DocIndex, align
 from .text.tokens import tokenize
 
@@ -46,10 +46,33 @@ LEAK_TYPES: tuple[tuple[str, str, Callable[[str, random.Random], str] | None], .
 )
 
 
-def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients: int = 0) -> Capacity:
+def probes_of(code: Code) -> list[np.ndarray]:
+    """The probe copies' codewords: copies no recipient holds."""
+    return [code.codeword(f"\x00capacity-probe-{k}") for k in range(PROBES)]
+
+
+def words_needed(base: str, sites: list[Site], code: Code, n: int,
+                 probes: list[np.ndarray] | None = None) -> tuple[dict[str, int | None], dict[str, int]]:
+    """For each leak type, the fewest leading words that identify a probe copy among n, and the
+    marks a whole-document leak of that type keeps (median over the probes)."""
+    probes = probes_of(code) if probes is None else probes
+    word_pos = _word_positions(base, sites)
+    renderer = embed.Renderer(base, sites)
+    index = DocIndex(tokenize(base))
+    words, read = {}, {}
+    for name, _, transform in LEAK_TYPES:
+        readings = [_reading(renderer, index, sites, p, transform, random.Random(f"{name}:{k}"))
+                    for k, p in enumerate(probes)]
+        read[name] = int(np.median([(r >= 0).sum() for r in readings]))
+        words[name] = _words_for(code, readings, probes, word_pos, n)
+    return words, read
+
+
+def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients: int = 0,
+             scenarios: tuple[Scenario, ...] = ()) -> Capacity:
     by_channel = Counter(s.channel.value for s in sites)
     by_kind = Counter(f"{s.channel.value}:{s.kind.split(':')[0]}" for s in sites)
-    probes = [code.codeword(f"\x00capacity-probe-{k}") for k in range(PROBES)]
+    probes = probes_of(code)
     word_pos = _word_positions(base, sites)
     renderer = embed.Renderer(base, sites)
     index = DocIndex(tokenize(base))
@@ -65,7 +88,8 @@ def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients
         words_n = _words_for(code, readings, probes, word_pos, recipients) if recipients else None
         profiles.append(LeakProfile(name, survives, read, separable, words_1000, words_n,
                                     _advice(name, doc, read, separable, words_n, recipients)))
-    return Capacity(doc, doc.words, dict(by_channel), dict(sorted(by_kind.items())), tuple(profiles), recipients)
+    return Capacity(doc, doc.words, dict(by_channel), dict(sorted(by_kind.items())), tuple(profiles), recipients,
+                    tuple(scenarios))
 
 
 def _reading(renderer: embed.Renderer, index: DocIndex, sites: list[Site], probe: np.ndarray,

@@ -217,9 +217,27 @@ def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
     out.print(t)
     out.print("Measured: probe copies put through each kind of leak, read and scored as tracing does; "
               "a paraphrase keeps only declared details, if it keeps them (best case).")
+    if cap.scenarios:
+        among = f"{cap.scenarios[0].among:,}"
+        cols = ["leak type", f"now ({sum(cap.sites_by_channel.values())} sites)"]
+        cols += [f"{'automatic only' if x.name == 'automatic' else 'suggestions accepted'} ({x.sites} sites)"
+                 for x in cap.scenarios]
+        t = Table(*cols, title=f"Words that identify one copy among {among}, now and otherwise")
+        for p in cap.profiles:
+            now_words = p.words_for_recipients if cap.recipients else p.words_for_1000
+            t.add_row(p.leak_type, *("out of reach" if w is None else str(w)
+                                     for w in [now_words, *(x.words.get(p.leak_type) for x in cap.scenarios)]))
+        out.print(t)
+        for x in cap.scenarios:
+            out.print(f"{'automatic only' if x.name == 'automatic' else 'suggestions accepted'}: {safe(x.description)}.")
+    helps = {p.leak_type for x in cap.scenarios if x.name == "suggestions" for p in cap.profiles
+             if p.words_for_recipients is None and x.words.get(p.leak_type) is not None}
     for p in cap.profiles:
         if p.words_for_recipients is None and cap.recipients:
-            out.print(f"{p.leak_type}: {safe(p.advice)}")
+            extra = (f" Accepting the suggestions would bring it within reach: `leaktrace suggest "
+                     f"{cap.document.id} --out review.md`." if p.leak_type in helps else "")
+            advice = p.advice if p.advice.endswith(".") else p.advice + "."
+            out.print(f"{p.leak_type}: {safe(advice)}{extra}")
 
 
 @rec_app.command("import")

@@ -19,7 +19,7 @@ from .marks.channels import find_sites, parse_channels
 from .marks.code import Code, make_biases
 from .marks.declared import resolve
 from .marks.sites import Site
-from .models import Capacity, Document, doc_public_id
+from .models import Capacity, Document, Scenario, doc_public_id
 from .recipients import Recipients
 from .store import db
 from .text.protect import find_protected
@@ -89,12 +89,40 @@ class Marking:
                                f"{row.channels}; at least {MIN_SITES} are needed to mark it")
         return sites
 
-    def capacity(self, doc_id: str | int) -> Capacity:
-        from .capacity import capacity
+    def capacity(self, doc_id: str | int, if_accepted: tuple[int, str] | None = None) -> Capacity:
+        """What each leak type needs to identify a copy; beside it, the same without the
+        document's declared alternatives and, given `if_accepted` (how many suggestions, and the
+        original they would make), with those suggestions accepted."""
+        from .capacity import capacity, probes_of, words_needed
 
         doc, base, sites, code = self.code(doc_id)
         issued = len(self.issued_copies(doc.id))
-        return capacity(doc, base, sites, code, issued or len(self.recipients.all()))
+        n = issued or len(self.recipients.all())
+        among = n or 1000
+        scenarios = []
+        auto = [i for i, s in enumerate(sites) if s.channel.value != "declared"]
+        if len(auto) < len(sites):
+            # the same probe copies, their declared sites left out
+            sub = Code(self.key, code.doc_uid, code.biases[auto], code.qs[auto])
+            words, read = words_needed(base, [sites[i] for i in auto], sub, among,
+                                       [p[auto] for p in probes_of(code)])
+            scenarios.append(Scenario("automatic", "without the declared alternatives (automatic channels only)",
+                                      len(auto), words, among, read))
+        if if_accepted and if_accepted[0]:
+            row = self.documents.row(doc_id)
+            new_base, declared = resolve(if_accepted[1])
+            if new_base == base:
+                channels = parse_channels(",".join(dict.fromkeys([*row.channels.split(","), "declared"])))
+                what = find_sites(tokenize(base), find_protected(base, extra=self.documents.fixed_spans(row)),
+                                  declared, channels, fmt=row.format)
+                qs = [s.q for s in what]
+                what_code = Code(self.key, f"{row.uid}:if-accepted", make_biases(self.key, f"{row.uid}:if-accepted", qs),
+                                 qs)
+                words, read = words_needed(base, what, what_code, among)
+                scenarios.append(Scenario(
+                    "suggestions", f"with the {if_accepted[0]} keeps-meaning suggestions of `suggest` accepted",
+                    len(what), words, among, read))
+        return capacity(doc, base, sites, code, n, tuple(scenarios))
 
     def preview(self, doc_id: str | int, recipient_id: str) -> list[embed.Change]:
         """What the copy of one recipient changes, site by site."""

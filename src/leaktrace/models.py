@@ -124,6 +124,20 @@ class LeakProfile:
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """The document's marks as they would be otherwise: without its declared alternatives, or
+    with every keeps-meaning suggestion accepted; words of each leak type that identify one copy
+    among `among` (None: out of reach)."""
+
+    name: str
+    description: str
+    sites: int
+    words: dict[str, int | None]
+    among: int
+    read: dict[str, int] = field(default_factory=dict)   # marks a whole-document leak keeps
+
+
+@dataclass(frozen=True)
 class Capacity:
     document: Document
     words: int
@@ -131,12 +145,14 @@ class Capacity:
     sites_by_kind: dict[str, int]
     profiles: tuple[LeakProfile, ...]
     recipients: int = 0
+    scenarios: tuple[Scenario, ...] = ()
 
     def to_json(self) -> dict:
         return {"document": {"id": self.document.id, "title": self.document.title},
                 "words": self.words, "recipients": self.recipients, "sites_by_channel": self.sites_by_channel,
                 "sites_by_kind": self.sites_by_kind,
-                "profiles": [asdict(p) for p in self.profiles]}
+                "profiles": [asdict(p) for p in self.profiles],
+                "scenarios": [asdict(x) for x in self.scenarios]}
 
 
 @dataclass(frozen=True)

@@ -259,8 +259,15 @@ class Workspace:
         """The document, its base text, sites and code; created (and stored) on first use."""
         return self.marking.code(doc_id)
 
-    def capacity(self, doc_id: str | int) -> Capacity:
-        return self.marking.capacity(doc_id)
+    def capacity(self, doc_id: str | int, *, suggestions: bool = True) -> Capacity:
+        """What each leak type needs to identify a copy, now and (suggestions=True, for a text
+        or Markdown document) with every keeps-meaning suggestion of `suggest` accepted."""
+        what_if = None
+        if suggestions and self.documents_.row(doc_id).format in ("txt", "md"):
+            from . import suggest
+
+            what_if = suggest.if_accepted(self, doc_id)
+        return self.marking.capacity(doc_id, what_if)
 
     def preview(self, doc_id: str | int, recipient_id: str) -> list[Change]:
         """What the copy of one recipient changes, site by site."""

@@ -156,6 +156,33 @@ def write_review(ws, doc_id: str | int, path: str | os.PathLike, *, semantic: bo
 
 
 # ------------------------------------------------------------------ applying
+def declare(original: str, edits: list[tuple[int, int, str]]) -> str:
+    """The original with each edit (a span of its base text and the `{{...}}` that replaces it)."""
+    out = original
+    for s, e, rep in sorted(edits, reverse=True):
+        a, b = base_to_original(original, s), base_to_original(original, e)
+        out = out[:a] + rep + out[b:]
+    return out
+
+
+def if_accepted(ws, doc_id: str | int, *, semantic: bool | None = None) -> tuple[int, str]:
+    """What accepting every keeps-meaning proposal would make of a document: how many were
+    accepted (overlapping ones skipped, as apply refuses them) and the new version's original."""
+    row = ws.documents_.row(doc_id)
+    s = suggest(ws, row.id, semantic=semantic)
+    base = row.base
+    tokens = tokenize(base)
+    last, edits = -1, []
+    for p in sorted((p for p in s.proposals if p.label == KEEPS), key=lambda p: p.start):
+        variants = tuple(dict.fromkeys(p.variants))[:4]
+        first = tokens.index_at(p.start)
+        if len(variants) < 2 or first <= last:
+            continue
+        last = tokens.index_at(max(p.end - 1, p.start)) + 1
+        edits.append((p.start, p.end, "{{" + "|".join(variants) + "}}"))
+    return len(edits), declare(row.original, edits)
+
+
 def read_review(ws, doc_id: str | int, path: str | os.PathLike) -> tuple[object, review_mod.Review]:
     """The review file, checked against the document: refused when malformed or stale."""
     row = ws.documents_.row(doc_id)
@@ -222,10 +249,7 @@ def apply_review(ws, doc_id: str | int, path: str | os.PathLike, *, by: str, rul
         item = {"proposal": e.id, "label": e.label, "kind": e.kind, "line": p.line, "original": e.original,
                 "variants": list(variants[1:]), "edited": list(variants[1:]) != list(p.variants[1:])}
         out.append(item)
-    new_original = row.original
-    for s, e_, rep in sorted(edits, reverse=True):
-        a, b = base_to_original(row.original, s), base_to_original(row.original, e_)
-        new_original = new_original[:a] + rep + new_original[b:]
+    new_original = declare(row.original, edits)
     notes = []
     edited_keeps = [x for x in out if x["edited"] and x["label"] == KEEPS]
     if edited_keeps:
