@@ -78,6 +78,10 @@ MODES = ("majority", "random", "interleave")
 CHANNELS = ("invisible", "typographic", "lexical", "declared")
 # the issue's targets on automatic channels, 1,000 recipients: (leak, words, goal)
 TARGETS = (("retyped", 1000, 0.95), ("sanitized", 500, 0.95), ("edited", 1000, 0.90))
+# and with every keeps-meaning suggestion of `suggest` accepted: (cell key, label, goal)
+SUGGESTED_TARGETS = (("retyped/300/k1/-/-/s", "retyped, 300 words", 0.90),
+                     ("retyped/200/k1/-/-/s/x3", "a series of three 200-word retyped leaks of one copy, joint", 0.90),
+                     ("retyped/2000/k2/random/-/s", "collusion of 2 (random mix), retyped, 2,000 words", 0.90))
 LEXICAL_GOAL = 6            # lexical sites per 100 words, median page (issue 13, part 2)
 
 
@@ -158,16 +162,25 @@ class RealCell:
     trials: int
     k: int = 1                     # colluders
     mode: str | None = None        # collusion mode
-    negative: str | None = None    # None | "original" | "same-topic"
+    negative: str | None = None    # None | "original" | "same-topic" | "three-copies" (a series)
+    suggested: bool = False        # on the pages with every keeps-meaning suggestion accepted
+    series: int = 1                # leaks in a series, scored jointly (case joint)
 
     @property
     def kind(self) -> str:
+        if self.suggested:
+            return "suggested"
         return "negative" if self.negative else ("collusion" if self.k > 1 else "single")
 
     @property
     def key(self) -> str:
-        return "/".join([self.leak, "page" if self.words is None else str(self.words), f"k{self.k}",
-                         self.mode or "-", self.negative or "-"])
+        parts = [self.leak, "page" if self.words is None else str(self.words), f"k{self.k}",
+                 self.mode or "-", self.negative or "-"]
+        if self.suggested:
+            parts.append("s")
+        if self.series > 1:
+            parts.append(f"x{self.series}")
+        return "/".join(parts)
 
     @property
     def words_label(self) -> str:
@@ -192,6 +205,12 @@ def plan(quick: bool, trials: int | None, scale: float = 1.0) -> list[RealCell]:
               RealCell("verbatim", None, n(60), negative="original"),
               RealCell("verbatim", 500, n(60), negative="same-topic"),
               RealCell("retyped", 1000, n(60), negative="same-topic")]
+    # with every keeps-meaning suggestion accepted (issue 13's second set of targets)
+    cells += [RealCell("retyped", 300, n(100), suggested=True),
+              RealCell("retyped", 1000, n(60), suggested=True),
+              RealCell("retyped", 200, n(60), suggested=True, series=3),
+              RealCell("retyped", 200, n(60), suggested=True, series=3, negative="three-copies")]
+    cells += [RealCell("retyped", COLLUSION_WORDS, n(30), k=2, mode=m, suggested=True) for m in MODES]
     return cells
 
 
@@ -221,6 +240,10 @@ def run_trial(cell: RealCell, t: int, ctx: dict) -> dict:
     from leaktrace import simulate
     from leaktrace.marks.score import leaker_gain, sites_needed
 
+    if cell.suggested:
+        ctx = ctx["suggested"]
+    if cell.series > 1:
+        return run_series_trial(cell, t, ctx)
     rng = random.Random(f"{TRIAL_SEED}:{cell.key}:{t}")
     systems, ids = ctx["systems"], ctx["ids"]
     if cell.negative == "same-topic":
@@ -292,6 +315,52 @@ def run_trial(cell: RealCell, t: int, ctx: dict) -> dict:
     return rec
 
 
+def run_series_trial(cell: RealCell, t: int, ctx: dict) -> dict:
+    """Three (cell.series) retyped excerpts of one page, from one copy (or, negative
+    "three-copies", from three different copies), each traced, then every copy of the page
+    scored over the three readings jointly, as `case joint` does."""
+    from grid import base_window, transform, window
+
+    from leaktrace.cases.series import score_jointly
+    from leaktrace.marks.score import BAR, false_accusation_bound
+
+    rng = random.Random(f"{TRIAL_SEED}:{cell.key}:{t}")
+    pool = [p for p in ctx["registered"] if p.words >= cell.words * cell.series]
+    page = rng.choice(pool)
+    sysm = ctx["systems"][page.key]
+    holders = rng.sample(ctx["ids"], cell.series if cell.negative == "three-copies" else 1)
+    holders = holders * (cell.series // len(holders))
+    marks, alone, ms = [], [], 0.0
+    for j, who in enumerate(holders):
+        seeds = {name: rng.getrandbits(64) for name in ("excerpt", "transform")}
+        cw = sysm.codeword(who)
+        a, b = base_window(sysm.base, cell.words, random.Random(seeds["excerpt"]))
+        leak = transform(window(sysm.copy(who), sysm.edits(cw), a, b), cell.leak, random.Random(seeds["transform"]))
+        t0 = time.perf_counter()
+        tr = ctx["ws"].trace(leak, audit=False)
+        ms += 1000 * (time.perf_counter() - t0)
+        mine = _result_for(tr, sysm.doc_id)
+        marks.append(list(mine.marks) if mine is not None else [])
+        alone.append(any(c.identified for c in mine.copies) if mine is not None else False)
+    model, readings, issued, _, scores = score_jointly(ctx["ws"], sysm.doc_id, marks)
+    order = sorted(range(len(issued)), key=lambda j: -scores[j])
+    named = []
+    for j in order[:10]:
+        if false_accusation_bound(model.log_tail(float(scores[j])), len(issued)) <= BAR:
+            named.append(issued[j][0])
+    leakers = set(holders) if cell.negative != "three-copies" else set()
+    innocent = [r for r in named if r not in leakers]
+    outcome = "false" if innocent else ("correct" if named else "inconclusive")
+    rec = {"cell": cell.key, "t": t, "page": page.path, "leakers": sorted(set(holders)),
+           "leak_words": cell.words * cell.series, "outcome": outcome, "verdict": "joint", "all": bool(named),
+           "alone_identified": sum(alone), "ms": round(ms, 1),
+           "read": {"all": int(sum((r >= 0).sum() for r in readings))},
+           "top1": bool(order) and issued[order[0]][0] in set(holders)}
+    if innocent:
+        rec["identified"] = [f"{sysm.doc_id}:{r}" for r in named]
+    return rec
+
+
 # ---------------------------------------------------------------------------- running
 
 def site_stats(pages: list[Page], systems: dict) -> dict:
@@ -339,6 +408,25 @@ def run(cells: list[RealCell], corpus: Path, quick: bool, progress=log) -> dict:
         ctx = {"ws": ws, "systems": systems, "ids": recipient_ids(RECIPIENTS), "registered": registered,
                "unregistered": unregistered, "collusion_pages": long_pages, "texts": texts}
         stats = site_stats(registered, systems)
+        sugg_meta = {}
+        if any(c.suggested for c in cells):
+            from leaktrace import suggest as suggest_mod
+
+            accepted, sugg_docs = {}, {}
+            for p in registered:
+                n_acc, original = suggest_mod.if_accepted(ws, doc_ids[p.key])
+                accepted[p.path] = n_acc
+                sugg_docs[p.key] = original
+            progress(f"suggestions: {sum(accepted.values())} keeps-meaning proposals accepted on "
+                     f"{len(registered)} pages; registering them in a second workspace")
+            (tmp / "s").mkdir()
+            ws2, doc_ids2, _ = make_workspace(tmp / "s", RECIPIENTS, sugg_docs, SEED + ":suggested", log=progress)
+            for key in sugg_docs:
+                shutil.rmtree(tmp / "s" / f"copies-{key}", ignore_errors=True)
+            systems2 = {key: OursSystem(ws2, doc_id) for key, doc_id in doc_ids2.items()}
+            ctx["suggested"] = {**ctx, "ws": ws2, "systems": systems2,
+                                "collusion_pages": long_pages}
+            sugg_meta = {"accepted": accepted, "sites": site_stats(registered, systems2)}
         total = sum(c.trials for c in cells)
         progress(f"{len(cells)} cells, {total:,} trials")
         t_run = time.perf_counter()
@@ -352,13 +440,15 @@ def run(cells: list[RealCell], corpus: Path, quick: bool, progress=log) -> dict:
     finally:
         if ws is not None:
             ws.close()
+        if "ctx" in locals() and "suggested" in ctx:
+            ctx["suggested"]["ws"].close()
         shutil.rmtree(tmp, ignore_errors=True)
     return {"meta": {"when": when, "quick": quick, "elapsed_s": time.perf_counter() - started, "commit": commit,
                      "machine": machine(), "seed": SEED, "trial_seed": TRIAL_SEED, "recipients": RECIPIENTS,
                      "corpus": str(corpus), "corpus_source": source, "corpus_pages": len(all_pages),
                      "eligible": len(registered) + len(unregistered), "registered": [p.path for p in registered],
                      "unregistered": len(unregistered), "collusion_pages": [p.path for p in long_pages],
-                     "sites": stats, "mark_timings": timings, "argv": sys.argv[1:]},
+                     "sites": stats, "mark_timings": timings, "argv": sys.argv[1:], "suggested": sugg_meta},
             "cells": [asdict(c) | {"key": c.key} for c in cells], "trials": records}
 
 
@@ -381,7 +471,8 @@ def _cells(data: dict) -> list[tuple[RealCell, list[dict]]]:
         groups[r["cell"]].append(r)
     out = []
     for c in data["cells"]:
-        cell = RealCell(c["leak"], c["words"], c["trials"], c["k"], c["mode"], c["negative"])
+        cell = RealCell(c["leak"], c["words"], c["trials"], c["k"], c["mode"], c["negative"],
+                        c.get("suggested", False), c.get("series", 1))
         out.append((cell, groups.get(cell.key, [])))
     return out
 
@@ -495,6 +586,31 @@ def negative_table(data: dict) -> str:
                      "false acc. (95% upper)", "trace ms, median"], rows)
 
 
+def suggested_table(data: dict) -> str:
+    """The cells on the pages with every keeps-meaning suggestion accepted."""
+    rows = []
+    for cell, recs in _cells(data):
+        if cell.kind != "suggested" or not recs:
+            continue
+        n = len(recs)
+        oc = Counter(r["outcome"] for r in recs)
+        if cell.series > 1:
+            what = (f"series of {cell.series} from {'three different copies (negative)' if cell.negative else 'one copy'}"
+                    ", joint")
+        elif cell.k > 1:
+            what = f"collusion of {cell.k} ({cell.mode})"
+        else:
+            what = "one leaker"
+        alone = (f"{_f(_med([r['alone_identified'] for r in recs]))} of {cell.series}" if cell.series > 1 else "-")
+        rows.append([what, cell.leak, cell.words_label + (f" × {cell.series}" if cell.series > 1 else ""), n,
+                     "-" if cell.negative else _ci(oc["correct"], n), fmt_pct(oc["inconclusive"], n),
+                     fmt_upper(oc["false"], n), alone,
+                     _f(_med([sum(r["read"].values()) for r in recs])), _f(_med([r["ms"] for r in recs]))])
+    return md_table(["leak", "transform", "words", "trials", "identified (95% CI)", "inconclusive",
+                     "false acc. (95% upper)", "artifacts identified alone, median", "marks read, median",
+                     "trace ms, median"], rows)
+
+
 def page_table(data: dict) -> str:
     """Per registered page: its sites per 100 words, and how often it was identified in the
     target cells (where it was drawn)."""
@@ -534,6 +650,23 @@ def target_rows(data: dict) -> list[TargetRow]:
         measured = f"{fmt_pct(k, n)} ({k}/{n}; 95% CI {100 * lo:.1f}–{100 * hi:.1f}%)"
         gap = "" if met else f"short by {100 * (goal - k / n):.1f} points"
         rows.append(TargetRow(label, measured, f"≥ {100 * goal:.0f}%", met, gap, "" if met else why(recs)))
+    for key, label, goal in SUGGESTED_TARGETS:
+        label = f"with the suggestions accepted: {label}, {n_rec:,} recipients: identified"
+        recs = cells.get(key, [])
+        if not recs:
+            rows.append(TargetRow(label, "not run", f"≥ {100 * goal:.0f}%", None))
+            continue
+        n = len(recs)
+        k = sum(r["outcome"] == "correct" for r in recs)
+        lo, hi = clopper_pearson(k, n)
+        met = k / n >= goal
+        reads = _med([sum(r["read"].values()) for r in recs])
+        rows.append(TargetRow(label, f"{fmt_pct(k, n)} ({k}/{n}; 95% CI {100 * lo:.1f}–{100 * hi:.1f}%)",
+                              f"≥ {100 * goal:.0f}%", met, "" if met else f"short by {100 * (goal - k / n):.1f} points",
+                              "" if met else f"{fmt_pct(sum(r['outcome'] == 'inconclusive' for r in recs), n)} "
+                              f"inconclusive; median {_f(reads)} marks read in "
+                              f"{_f(_med([r['leak_words'] for r in recs]))} leak words; the leaker's copy ranked 1st "
+                              f"in {fmt_pct(sum(bool(r.get('top1')) for r in recs), n)}"))
     stats = data["meta"]["sites"]
     per = [100 * s["channels"].get("lexical", 0) / s["words"] for s in stats.values()]
     if per:
@@ -612,9 +745,6 @@ def render_section(data: dict) -> str:
                "(`python bench/real.py --report-from bench/real.json` re-renders this section)"),
             f"- trials per cell: {', '.join(str(c) for c in counts)}; {len(trials):,} trials in all", ""]
     out += ["### Targets (issue 13)", "", targets_table(target_rows(data)), "",
-            "The targets with the suggestions of `suggest` accepted (retyped 300 words, a series of three "
-            "200-word leaks, collusion of 2 retyped) are not measured here: this benchmark uses the automatic "
-            "channels only.", "",
             f"False accusations, all {len(trials):,} trials (positives and negatives): **{k_false}** "
             f"(95% upper bound on the rate {100 * hi:.3f}%); per cell in the tables below "
             f"(count, and the 95% Clopper–Pearson upper bound on that cell's rate).", ""]
@@ -631,6 +761,22 @@ def render_section(data: dict) -> str:
             f"(pages: {', '.join(f'`{p}`' for p in meta['collusion_pages'])}) and retyped. Correct = at least one "
             "colluder identified and no innocent copy.", "", collusion_table(data), ""]
     out += ["### Negatives: only no_match / inconclusive allowed", "", negative_table(data), ""]
+    sm = meta.get("suggested") or {}
+    if sm:
+        acc = sm["accepted"]
+        words = sum(s["words"] for s in sm["sites"].values())
+        robust = sum(s["channels"].get("lexical", 0) + s["channels"].get("declared", 0) for s in sm["sites"].values())
+        out += ["### With the suggestions of `suggest` accepted", "",
+                f"The same pages registered again, in a second workspace (1,000 recipients, seed "
+                f"`{SEED}:suggested`), each with every keeps-meaning proposal of `leaktrace suggest` accepted as a "
+                f"declared site (`suggest.if_accepted`: the semantic check applied where installed, overlapping "
+                f"proposals skipped as `--apply` refuses them): {sum(acc.values())} proposals on {len(acc)} pages "
+                f"(median {_f(statistics.median(acc.values()))} per page); lexical and declared sites together "
+                f"{100 * robust / words:.2f} per 100 words (pooled). A series: three retyped excerpts of one page "
+                "from one copy, each traced, then every copy scored over the three readings at once "
+                "(`cases.series.score_jointly`, what `case joint` uses: one false-accusation bound over all); the "
+                "negative series takes its three excerpts from three different copies, and any copy named is a "
+                "false accusation.", "", suggested_table(data), ""]
     out += ["### Per page", "",
             "Sites per 100 words of each registered page, and the target cells' trials drawn on it "
             "(identified / trials), densest lexical page first.", "", page_table(data), ""]

@@ -34,6 +34,24 @@ class JointEvidence:
                 "copies": [c.to_json() for c in self.copies], "statement": self.statement}
 
 
+def score_jointly(ws, doc_id: str, marks: list) -> tuple:
+    """Every issued copy of a document scored over several readings (each a trace's `marks`:
+    (site, variant) pairs): (model, readings, issued, codewords, scores). A copy's bound is
+    `false_accusation_bound(model.log_tail(score), len(issued))`."""
+    _, _, sites, code = ws.code(doc_id)
+    readings = []
+    for pairs in marks:
+        reading = np.full(len(sites), -1, dtype=np.int64)
+        for i, v in pairs:
+            if 0 <= i < len(sites) and 0 <= v < sites[i].q:
+                reading[i] = v
+        readings.append(reading)
+    model = JointModel.build(code.biases, readings)
+    issued = ws.issued_copies(doc_id)
+    codewords = ws.codewords(doc_id, [r for r, _, _ in issued])
+    return model, readings, issued, codewords, model.scores(codewords)
+
+
 def joint(ws, view, ps: Pseudonyms, protected_label) -> list[JointEvidence]:
     """One JointEvidence per document that two or more of the case's artifacts derive from."""
     by_doc: dict[str, list] = {}
@@ -45,18 +63,8 @@ def joint(ws, view, ps: Pseudonyms, protected_label) -> list[JointEvidence]:
         arts = tuple(dict.fromkeys(f.artifact.id for f in findings))
         if len(arts) < 2:
             continue
-        doc, _, sites, code = ws.code(doc_id)
-        readings = []
-        for f in findings:
-            reading = np.full(len(sites), -1, dtype=np.int64)
-            for i, v in f.result.marks:
-                if 0 <= i < len(sites) and 0 <= v < sites[i].q:
-                    reading[i] = v
-            readings.append(reading)
-        model = JointModel.build(code.biases, readings)
-        issued = ws.issued_copies(doc_id)
-        codewords = ws.codewords(doc_id, [r for r, _, _ in issued])
-        scores = model.scores(codewords)
+        doc = ws.code(doc_id)[0]
+        model, readings, issued, codewords, scores = score_jointly(ws, doc_id, [f.result.marks for f in findings])
         stacked = np.vstack(readings)
         reads = int((stacked >= 0).sum())
         copies = []
