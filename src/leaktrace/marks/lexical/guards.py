@@ -40,7 +40,13 @@ def plural_noun(d: Doc, k: int, s: Span | None = None) -> bool:
 
 def that_verb(d: Doc, v: int, s: Span | None = None) -> bool:
     """Token v is a verb taking a clause, in a main or subordinate clause of its own."""
-    if not d.lower(v) or d.skel[v] not in _W["that_verbs"] or d.sent[v]:
+    if d.skel[v] not in _W["that_verbs"]:
+        return False
+    if d.sent[v]:
+        # an imperative opening the sentence ("Ensure that ...", "Remember that ..."), where
+        # the tagger reads a verb
+        return d.case(v) == 1 and d.tag(v).startswith("VV")
+    if not d.lower(v):
         return False
     p = v - 1
     if d.lower(p) and d.skel[p] in _W["subject_adverbs"] and p >= 1:
@@ -79,7 +85,8 @@ def clause_start(d: Doc, k: int, s: Span | None = None, loose: bool = False) -> 
         j = k + 1
         if d.lower(j) and d.skel[j] in _W["adverbs"]:
             j += 1
-        return d.lower(j) and d.skel[j] in _W["finite"]
+        # an auxiliary, or a verb the tagger reads as past or third person ("they submitted")
+        return d.lower(j) and (d.skel[j] in _W["finite"] or d.tag(j) in ("VVD", "VVZ"))
     for j in range(k + 1, min(k + 7, d.n)):
         if not d.lower(j) or not d.spaced(j):
             return False
@@ -143,6 +150,9 @@ def serial_list(d: Doc, k: int, s: Span) -> bool:
         return False
     if d.sent[m] and m == a_last:
         return False  # "Overall, costs and revenue rose"
+    if words == 1 and d.tag(last)[:3] in ("NN1", "AJ0") and nxt + 1 < d.n and d.word(nxt + 1) \
+            and d.tag(nxt + 1) == "NN2" and d.tag(nxt)[:2] in ("AJ", "NN"):
+        return False  # "offices, state or local governments": B and C share the noun after C
     a_word = d.skel[a_last]
     if a_word in item_stop or a_word.endswith("ed") or a_word in _W["irregular_participles"]:
         return False  # "When the plan is approved, staff and ..."
