@@ -477,6 +477,13 @@ def _cells(data: dict) -> list[tuple[RealCell, list[dict]]]:
     return out
 
 
+def _groups(data: dict, kind: str):
+    """(cell, its trials, how many, their outcomes counted) of every cell of a kind that ran."""
+    for cell, recs in _cells(data):
+        if cell.kind == kind and recs:
+            yield cell, recs, len(recs), Counter(r["outcome"] for r in recs)
+
+
 def _ci(k: int, n: int) -> str:
     if not n:
         return "-"
@@ -536,11 +543,7 @@ def site_tables(data: dict) -> tuple[str, str]:
 
 def single_table(data: dict) -> str:
     rows = []
-    for cell, recs in _cells(data):
-        if cell.kind != "single" or not recs:
-            continue
-        n = len(recs)
-        oc = Counter(r["outcome"] for r in recs)
+    for cell, recs, n, oc in _groups(data, "single"):
         rows.append([cell.leak, cell.words_label, n, len({r["page"] for r in recs}), _ci(oc["correct"], n),
                      fmt_pct(oc["inconclusive"], n), fmt_pct(sum(r["verdict"] == "no_match" for r in recs), n),
                      fmt_upper(oc["false"], n), fmt_pct(sum(bool(r.get("top1")) for r in recs), n),
@@ -555,11 +558,7 @@ def single_table(data: dict) -> str:
 
 def collusion_table(data: dict) -> str:
     rows = []
-    for cell, recs in _cells(data):
-        if cell.kind != "collusion" or not recs:
-            continue
-        n = len(recs)
-        oc = Counter(r["outcome"] for r in recs)
+    for cell, recs, n, oc in _groups(data, "collusion"):
         rows.append([cell.k, cell.mode, cell.leak, n, _f(_med([r["leak_words"] for r in recs])),
                      _ci(oc["correct"], n), fmt_pct(sum(r["all"] for r in recs), n), fmt_pct(oc["inconclusive"], n),
                      fmt_upper(oc["false"], n), fmt_pct(sum(bool(r.get("top1")) for r in recs), n), _read(recs),
@@ -572,11 +571,7 @@ def collusion_table(data: dict) -> str:
 
 def negative_table(data: dict) -> str:
     rows = []
-    for cell, recs in _cells(data):
-        if cell.kind != "negative" or not recs:
-            continue
-        n = len(recs)
-        oc = Counter(r["outcome"] for r in recs)
+    for cell, recs, n, oc in _groups(data, "negative"):
         nm = sum(r["verdict"] == "no_match" for r in recs)
         text = "unmarked original (registered page)" if cell.negative == "original" else "unregistered handbook page"
         rows.append([text, cell.leak, cell.words_label, n, fmt_pct(nm, n), fmt_pct(oc["inconclusive"] - nm, n),
@@ -589,11 +584,7 @@ def negative_table(data: dict) -> str:
 def suggested_table(data: dict) -> str:
     """The cells on the pages with every keeps-meaning suggestion accepted."""
     rows = []
-    for cell, recs in _cells(data):
-        if cell.kind != "suggested" or not recs:
-            continue
-        n = len(recs)
-        oc = Counter(r["outcome"] for r in recs)
+    for cell, recs, n, oc in _groups(data, "suggested"):
         if cell.series > 1:
             what = (f"series of {cell.series} from {'three different copies (negative)' if cell.negative else 'one copy'}"
                     ", joint")
@@ -633,40 +624,34 @@ def page_table(data: dict) -> str:
                     + [f"{leak} {w:,}: identified" for leak, w, _ in TARGETS], rows)
 
 
+def _target(label: str, recs: list[dict], goal: float, why_missed) -> TargetRow:
+    """A target row: the share of trials identified against the goal, and why when missed."""
+    if not recs:
+        return TargetRow(label, "not run", f"≥ {100 * goal:.0f}%", None)
+    n = len(recs)
+    k = sum(r["outcome"] == "correct" for r in recs)
+    lo, hi = clopper_pearson(k, n)
+    met = k / n >= goal
+    return TargetRow(label, f"{fmt_pct(k, n)} ({k}/{n}; 95% CI {100 * lo:.1f}–{100 * hi:.1f}%)",
+                     f"≥ {100 * goal:.0f}%", met, "" if met else f"short by {100 * (goal - k / n):.1f} points",
+                     "" if met else why_missed(recs))
+
+
+def _why_suggested(recs: list[dict]) -> str:
+    n = len(recs)
+    return (f"{fmt_pct(sum(r['outcome'] == 'inconclusive' for r in recs), n)} inconclusive; median "
+            f"{_f(_med([sum(r['read'].values()) for r in recs]))} marks read in "
+            f"{_f(_med([r['leak_words'] for r in recs]))} leak words; the leaker's copy ranked 1st in "
+            f"{fmt_pct(sum(bool(r.get('top1')) for r in recs), n)}")
+
+
 def target_rows(data: dict) -> list[TargetRow]:
     cells = dict((c.key, recs) for c, recs in _cells(data))
-    rows = []
     n_rec = data["meta"]["recipients"]
-    for leak, words, goal in TARGETS:
-        label = f"{leak}, {words:,} words, {n_rec:,} recipients, automatic channels: identified"
-        recs = cells.get(f"{leak}/{words}/k1/-/-", [])
-        if not recs:
-            rows.append(TargetRow(label, "not run", f"≥ {100 * goal:.0f}%", None))
-            continue
-        n = len(recs)
-        k = sum(r["outcome"] == "correct" for r in recs)
-        lo, hi = clopper_pearson(k, n)
-        met = k / n >= goal
-        measured = f"{fmt_pct(k, n)} ({k}/{n}; 95% CI {100 * lo:.1f}–{100 * hi:.1f}%)"
-        gap = "" if met else f"short by {100 * (goal - k / n):.1f} points"
-        rows.append(TargetRow(label, measured, f"≥ {100 * goal:.0f}%", met, gap, "" if met else why(recs)))
-    for key, label, goal in SUGGESTED_TARGETS:
-        label = f"with the suggestions accepted: {label}, {n_rec:,} recipients: identified"
-        recs = cells.get(key, [])
-        if not recs:
-            rows.append(TargetRow(label, "not run", f"≥ {100 * goal:.0f}%", None))
-            continue
-        n = len(recs)
-        k = sum(r["outcome"] == "correct" for r in recs)
-        lo, hi = clopper_pearson(k, n)
-        met = k / n >= goal
-        reads = _med([sum(r["read"].values()) for r in recs])
-        rows.append(TargetRow(label, f"{fmt_pct(k, n)} ({k}/{n}; 95% CI {100 * lo:.1f}–{100 * hi:.1f}%)",
-                              f"≥ {100 * goal:.0f}%", met, "" if met else f"short by {100 * (goal - k / n):.1f} points",
-                              "" if met else f"{fmt_pct(sum(r['outcome'] == 'inconclusive' for r in recs), n)} "
-                              f"inconclusive; median {_f(reads)} marks read in "
-                              f"{_f(_med([r['leak_words'] for r in recs]))} leak words; the leaker's copy ranked 1st "
-                              f"in {fmt_pct(sum(bool(r.get('top1')) for r in recs), n)}"))
+    rows = [_target(f"{leak}, {words:,} words, {n_rec:,} recipients, automatic channels: identified",
+                    cells.get(f"{leak}/{words}/k1/-/-", []), goal, why) for leak, words, goal in TARGETS]
+    rows += [_target(f"with the suggestions accepted: {label}, {n_rec:,} recipients: identified",
+                     cells.get(key, []), goal, _why_suggested) for key, label, goal in SUGGESTED_TARGETS]
     stats = data["meta"]["sites"]
     per = [100 * s["channels"].get("lexical", 0) / s["words"] for s in stats.values()]
     if per:
