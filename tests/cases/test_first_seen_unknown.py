@@ -75,3 +75,57 @@ def test_artifacts_recorded_before_schema_7_keep_their_first_seen(investigation)
         assert art.first_seen_known and art.first_seen == "2030-06-01T06:00:00.000Z"
         assert Cases(ws).add_artifact(case.id, tmp / "people.csv", obtained_from="web",
                                       obtained_at=FIRST_SEEN).first_seen_known is False
+
+
+def _words(page: str) -> str:
+    """A page's text as a reader sees it: tags gone, entities decoded, spaces collapsed."""
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_the_report_never_shows_when_it_was_obtained_as_first_seen(env, capsys):
+    """An artifact added without --first-seen: the report says first seen is unknown and that the
+    exposure runs up to when it was obtained, and nowhere calls the obtained time "first seen"."""
+    import csv
+    import json
+    import re
+
+    wsp, leak, tmp = env
+    assert run(capsys, "ledger", "import", write_access_log(tmp / "dms.csv"), "--format", "csv",
+               "--map", GENERIC_MAP).code == 0
+    run(capsys, "case", "open", "Depot plan on a forum", "--purpose", "find the copy")
+    assert run(capsys, "case", "add", "C1", leak, "--obtained-from", "a forum", "--obtained-at", OBTAINED).code == 0
+    assert run(capsys, "case", "trace", "C1").code == 0
+    r = run(capsys, "case", "report", "C1", "--format", "html", "--out", tmp / "r.html")
+    assert r.code == 0, r.err
+    words = _words((tmp / "r.html").read_text(encoding="utf-8"))
+    assert "first seen in public unknown (exposure counted up to when it was obtained)" in words   # custody
+    # "first seen" is never followed by a time (the obtained time is the only one there is)
+    said = [words[m.start():m.start() + 70] for m in re.finditer(r"first[- ]seen", words, re.I)]
+    assert said and not [s for s in said if re.match(r"first[- ]seen[a-z ]{0,12}:? ?\d{4}-\d\d-\d\d", s, re.I)], said
+    assert "obtained 2030-07-01 12:00" in words        # the red line of the timeline says what it is
+    assert "Where the first-seen time is unknown" in words   # and the limits say what that means
+
+    r = run(capsys, "case", "report", "C1", "--format", "json", "--out", tmp / "r.json")
+    assert r.code == 0, r.err
+    [f] = json.loads((tmp / "r.json").read_text(encoding="utf-8"))["findings"]
+    assert f["first_seen_known"] is False and f["first_seen"] == f["artifact"]["obtained_at"]   # the cut-off
+    with (tmp / "r-exposure.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {r["first_seen"] for r in rows} == {"unknown"}
+    assert {r["exposure_up_to"] for r in rows} == {f["first_seen"]}
+
+
+def test_a_known_first_seen_is_shown_as_the_time_it_is(env, capsys):
+    wsp, leak, tmp = env
+    run(capsys, "case", "open", "Depot plan on a forum", "--purpose", "find the copy")
+    assert run(capsys, "case", "add", "C1", leak, "--obtained-from", "a forum", "--obtained-at", OBTAINED,
+               "--first-seen", FIRST_SEEN).code == 0
+    assert run(capsys, "case", "trace", "C1").code == 0
+    assert run(capsys, "case", "report", "C1", "--format", "html", "--out", tmp / "r.html").code == 0
+    words = _words((tmp / "r.html").read_text(encoding="utf-8"))
+    assert "first seen in public 2030-06-01T06:00:00.000Z" in words and "exposure counted up to" not in words
+    assert "first seen 2030-06-01 06:00" in words
+    assert "Where the first-seen time is unknown" not in words

@@ -46,7 +46,8 @@ METHOD = (
     "The exposure set comes from the workspace's ledger, which is append-only, hash-chained and signed: "
     "every recipient who was issued a copy containing the leaked passages, and every account that opened, "
     "downloaded, printed, shared, forwarded or exported the document, before the time the artifact's "
-    "content was first seen in public. Accounts that map to no recipient appear as accounts.",
+    "content was first seen in public (where that time is unknown, before the artifact was obtained). "
+    "Accounts that map to no recipient appear as accounts.",
     "The three kinds of evidence are kept in separate columns and never combined into a score: copy "
     "evidence (the marks), content exposure (who held the text), access events (who opened it, and how).",
     "People appear under pseudonyms derived from the workspace's secret key; a name is shown only after an "
@@ -70,6 +71,12 @@ LIMITS = (
 )
 
 
+UNKNOWN_FIRST_SEEN_LIMIT = (
+    "Where the first-seen time is unknown, the exposure set and the timeline are counted up to when the "
+    "artifact was obtained, the latest the content can have been first seen: they may hold people and events "
+    "from after the content was in fact public.")
+
+
 class ReportError(LeaktraceError):
     """A report cannot be produced as asked (PDF support missing)."""
 
@@ -91,7 +98,9 @@ def finding_json(f: Finding) -> dict:
         passages.append({**asdict(p), "read_sites": [[s, e] for s, e, _ in hl],
                          "read_site_ids": [list(ids) for _, _, ids in hl]})
     out = {
+        # first_seen is the exposure cut-off: when it was obtained where first_seen_known is false
         "artifact": f.artifact.to_json(), "traced_at": f.traced_at, "first_seen": f.artifact.first_seen,
+        "first_seen_known": f.artifact.first_seen_known,
         "verdict": f.verdict, "verdict_text": f.verdict_text, "document": r.document,
         "leak_words": r.leak_words, "aligned_words": r.aligned_words, "sites_covered": r.sites_covered,
         "sites_read": r.sites_read, "bar": r.bar, "recipients_scored": r.recipients_scored,
@@ -181,7 +190,10 @@ def build_report(view: CaseView, lists: dict[str, str] | None = None) -> dict:
         "case": view.case.to_json(), "verdict": overall, "summary": summary, "caveat": CAVEAT,
         "custody": [a.to_json() for a in view.artifacts], "findings": findings,
         "reveals": [r.to_json() for r in view.reveals],
-        "method": list(METHOD), "limits": list(LIMITS), "lists": dict(lists or {}),
+        "method": list(METHOD),
+        "limits": list(LIMITS) + ([UNKNOWN_FIRST_SEEN_LIMIT]
+                                  if any(not a.first_seen_known for a in view.artifacts) else []),
+        "lists": dict(lists or {}),
     }
 
 
@@ -211,17 +223,18 @@ def render_lists(data: dict) -> dict[str, bytes]:
     exposure, timeline, sites = [], [], []
     for f in data["findings"]:
         a, doc = f["artifact"]["id"], (f["document"] or {}).get("id")
+        seen = f["first_seen"] if _seen_known(f) else "unknown"   # the cut-off is in exposure_up_to
         for k, r in enumerate(f["exposure"], 1):
             ev, ce = r["copy_evidence"], r["content_exposure"]
             exposure.append([
-                a, doc, f["first_seen"], k, r["label"], r["subject"]["pseudonym"], r["subject"]["kind"],
+                a, doc, seen, f["first_seen"], k, r["label"], r["subject"]["pseudonym"], r["subject"]["kind"],
                 ("identified" if ev["identified"] else "below the bar") if ev else "not among the listed copies",
                 ev["false_accusation_bound"] if ev else None, ev["agreed"] if ev else None,
                 ev["read"] if ev else None, ce["held_copy"], ce["copy"], ce["distributed_at"],
                 len(r["access_events"]),
                 "; ".join(f"{e['time']} {e['action']} ({e['source']})" for e in r["access_events"])])
         for e in f["timeline"]:
-            timeline.append([a, doc, f["first_seen"], e["time"], event_class(e), e["action"], e["label"],
+            timeline.append([a, doc, seen, f["first_seen"], e["time"], event_class(e), e["action"], e["label"],
                              e["pseudonym"], e["before_first_seen"], e.get("copy"),
                              ", ".join(e.get("sections") or []), e.get("source"), e["protected_channel"]])
         best = f["copies"][0]["label"] if f["copies"] else None
@@ -229,11 +242,12 @@ def render_lists(data: dict) -> dict[str, bytes]:
             sites.append([a, doc, x["site"], x["line"], x["channel"], x["kind"], x["status"], x["observed"],
                           x["accused"], best, x["agrees"]])
     return {
-        "exposure": _csv(["artifact", "document", "first_seen", "rank", "who", "pseudonym", "kind", "copy_evidence",
-                          "false_accusation_bound", "marks_agreeing", "marks_read", "held_copy", "copy",
-                          "copy_issued_at", "access_events_before_first_seen", "access_events"], exposure),
-        "timeline": _csv(["artifact", "document", "first_seen", "time", "event", "action", "who", "pseudonym",
-                          "before_first_seen", "copy", "sections", "source", "protected_channel"], timeline),
+        "exposure": _csv(["artifact", "document", "first_seen", "exposure_up_to", "rank", "who", "pseudonym", "kind",
+                          "copy_evidence", "false_accusation_bound", "marks_agreeing", "marks_read", "held_copy",
+                          "copy", "copy_issued_at", "access_events_before_first_seen", "access_events"], exposure),
+        "timeline": _csv(["artifact", "document", "first_seen", "exposure_up_to", "time", "event", "action", "who",
+                          "pseudonym", "before_first_seen", "copy", "sections", "source", "protected_channel"],
+                         timeline),
         "sites": _csv(["artifact", "document", "site", "line", "channel", "kind", "status", "leak_shows",
                        "best_copy_has", "best_copy_issued_to", "agrees"], sites),
     }
@@ -319,7 +333,7 @@ def render_html(data: dict) -> str:
         rows = [("artifact", h(a["id"])), ("original name", h(a["original_name"])), ("size", f"{a['size']} bytes"),
                 ("SHA-256", f"<span class=\"mono\">{h(a['sha256'])}</span>"),
                 ("obtained from", h(a["obtained_from"])), ("obtained at", h(a["obtained_at"])),
-                ("first seen in public", h(a["first_seen"]))]
+                ("first seen in public", h(a["first_seen"]) if _seen_known(a) else UNKNOWN_SAID)]
         if a.get("url"):
             rows.append(("URL", h(a["url"])))
         rows.append(("added by", f"{h(a['added_by'])} at {h(a['added_at'])}"))
@@ -388,7 +402,7 @@ def _summary_html(data: dict) -> str:
             doc = f"{h(f['document']['id'])} “{h(f['document']['title'])}”" if f["document"] else "no document"
             p.append(f"<tr><td>{h(a['id'])}</td><td><span class=\"verdict-line {h(f['verdict'])}\">"
                      f"<strong>{h(f['headline'])}</strong></span><br><span class=\"small\">{h(a['original_name'])}; "
-                     f"from {doc}; first seen {h(_short_time(f['first_seen']))}</span></td></tr>")
+                     f"from {doc}; {_first_seen_said(f)}</span></td></tr>")
         p.append("</table>")
     traced = {f["artifact"]["id"] for f in findings}
     untraced = [a["id"] for a in data["custody"] if a["id"] not in traced]
@@ -428,11 +442,17 @@ def _summary_html(data: dict) -> str:
             return (f"{len(events)} ({', '.join(f'{a} {n}' for a, n in by.items())}) by {who} "
                     f"{'person or account' if who == 1 else 'people or accounts'}") if events else "none"
         holders = max((len(f["exposure"]) for f in findings), default=0)
-        p.append("<h3>Who could have seen the text before it was first seen</h3>"
+        unknown = [f["artifact"]["id"] for f in findings if not _seen_known(f)]
+        where = " (where that is unknown, when it was obtained)" if unknown else ""
+        p.append(f"<h3>Who could have seen the text before it was first seen{where}</h3>"
                  f"<p>Up to {holders} people and accounts per artifact held a copy or opened the document. Access "
-                 f"events before the first-seen time: {h(tally(acc))}. Communications (shared, forwarded): "
+                 f"events before the first-seen time{where}: {h(tally(acc))}. Communications (shared, forwarded): "
                  f"{h(tally(com))}. Every one is listed in the artifact's section; the full exposure sets and "
                  f"timelines are in {_lists_note(lists)}.</p>")
+        if unknown:
+            p.append(f"<p>When the content of {h(', '.join(unknown))} was first seen in public is unknown: "
+                     f"{'its' if len(unknown) == 1 else 'their'} exposure set and timeline are counted up to when "
+                     f"{'it was' if len(unknown) == 1 else 'they were'} obtained.</p>")
     if c.get("status") == "closed":
         p.append(f"<h3>Disposition</h3><p>{_disposition(c)}</p>")
     p.append(f"<div class=\"caveat\"><strong>{h(data['caveat'])}</strong></div>")
@@ -444,14 +464,50 @@ def _short_time(t: str) -> str:
     return (t or "")[:16].replace("T", " ") + (" UTC" if t else "")
 
 
+UNKNOWN_SAID = "unknown (exposure counted up to when it was obtained)"
+
+
+def _seen_known(x: dict) -> bool:
+    """Whether a finding's or an artifact's first-seen time is known (reports written before it
+    could be unknown have no such key, and knew it). Where it is not, its `first_seen` holds the
+    time it was obtained: the exposure cut-off, never to be shown as a first-seen time."""
+    return x.get("first_seen_known", True)
+
+
+def _first_seen_said(f: dict) -> str:
+    """'first seen <time>', or that it is unknown, as the report says it of a finding (escaped)."""
+    if _seen_known(f):
+        return f"first seen {h(_short_time(f['first_seen']))}"
+    return f"first seen: unknown (exposure counted up to when it was obtained, {h(_short_time(f['first_seen']))})"
+
+
+def _cutoff(f: dict) -> str:
+    """The time the exposure is counted up to, in words."""
+    return "the first-seen time" if _seen_known(f) else "the time it was obtained"
+
+
+def _before(f: dict) -> str:
+    """'before <the cut-off>' for a heading (escaped)."""
+    if _seen_known(f):
+        return f"before {h(_short_time(f['first_seen']))}"
+    return f"before it was obtained, {h(_short_time(f['first_seen']))} (first seen in public: unknown)"
+
+
+def _events_word(f: dict) -> str:
+    return "access events before first seen" if _seen_known(f) else "access events before it was obtained"
+
+
 def _finding_html(f: dict, lists: dict) -> str:
     a = f["artifact"]
     doc = f["document"]
     p = [f"<div class=\"artifact-section\"><h2>Artifact {h(a['id'])}: {h(a['original_name'])}</h2>",
          f"<p class=\"verdict {h(f['verdict'])}\">{h(f['verdict'].replace('_', ' '))}</p>",
          f"<p>{h(f['verdict_text'])}</p>",
-         f"<p class=\"small\">Traced {h(f['traced_at'])}. First seen in public {h(f['first_seen'])}. "
-         f"Artifact: {f['leak_words']} words"
+         f"<p class=\"small\">Traced {h(f['traced_at'])}. "
+         + (f"First seen in public {h(f['first_seen'])}. " if _seen_known(f) else
+            "First seen in public: unknown; the exposure is counted up to when it was obtained, "
+            f"{h(f['first_seen'])}. ")
+         + f"Artifact: {f['leak_words']} words"
          + (f"; {f['aligned_words']} aligned to {h(doc['id'])} “{h(doc['title'])}”; its whole text is in "
             "Appendix C" if doc else "") + ".</p>"]
     if doc:
@@ -560,16 +616,16 @@ def _sites_html(f: dict, lists: dict) -> str:
 
 def _exposure_html(f: dict, lists: dict) -> str:
     rows = f["exposure"]
-    p = [f"<h3>Exposure set: who could have seen this text before {h(_short_time(f['first_seen']))}</h3>",
+    p = [f"<h3>Exposure set: who could have seen this text {_before(f)}</h3>",
          "<p class=\"small\">Three separate kinds of evidence, never combined. Being in this set is not evidence "
-         "of leaking. Most relevant first: copy evidence over the bar, then access events before the first-seen "
-         "time, then copy evidence below the bar, then holding a copy.</p>"]
+         f"of leaking. Most relevant first: copy evidence over the bar, then access events before {_cutoff(f)}, "
+         "then copy evidence below the bar, then holding a copy.</p>"]
     if not rows:
         p.append("<p>Nobody is recorded as having held or opened the document before that time.</p>")
     else:
         short = [r for r in rows if r["copy_evidence"] is not None or r["access_events"]][:SHORT_EXPOSURE]
         p.append("<table><tr><th>person or account</th><th>copy evidence</th><th>content exposure</th>"
-                 "<th>access events before first seen</th></tr>")
+                 f"<th>{_events_word(f)}</th></tr>")
         for r in short:
             p.append(f"<tr><td>{_who(r['label'])}</td><td>{_copy_cell(r['copy_evidence'])}</td>"
                      f"<td>{_content_cell(r['content_exposure'])}</td><td>{_access_cell(r['access_events'])}</td></tr>")
@@ -587,25 +643,26 @@ def _exposure_html(f: dict, lists: dict) -> str:
 
 def _timeline_html(f: dict, lists: dict) -> str:
     events = f["timeline"]
-    p = ["<h3>Timeline: distribution, access events and communications against the first-seen time</h3>"]
+    p = [f"<h3>Timeline: distribution, access events and communications against {_cutoff(f)}</h3>"]
     if not events:
         p.append("<p>The ledger records no distribution or access of this document.</p>")
         return "\n".join(p)
-    p.append(_timeline_svg(events, f["first_seen"]))
+    p.append(_timeline_svg(events, f["first_seen"], _seen_known(f)))
     moves = [e for e in events if e["kind"] != "distribution"]
     if moves:
-        p.append(_events_table(moves[:SHORT_EVENTS]))
+        p.append(_events_table(moves[:SHORT_EVENTS], _seen_known(f)))
         if len(moves) > SHORT_EVENTS:
             p.append(f"<p class=\"small\">{SHORT_EVENTS} of {len(moves)} access events and communications "
-                     f"shown, those before the first-seen time first; all are in {_lists_note(lists)}.</p>")
+                     f"shown, those before {_cutoff(f)} first; all are in {_lists_note(lists)}.</p>")
     else:
         p.append("<p>No access event or communication of this document is recorded.</p>")
-    p.append(_distribution_summary(events, lists))
+    p.append(_distribution_summary(events, lists, _cutoff(f)))
     return "\n".join(p)
 
 
-def _events_table(events: list[dict]) -> str:
-    rows = ["<table><tr><th>time (UTC)</th><th>what</th><th>who</th><th>before or after first seen</th>"
+def _events_table(events: list[dict], seen_known: bool = True) -> str:
+    when = "first seen" if seen_known else "it was obtained"
+    rows = [f"<table><tr><th>time (UTC)</th><th>what</th><th>who</th><th>before or after {when}</th>"
             "<th>logged by</th></tr>"]
     for e in events:
         when = "before" if e["before_first_seen"] else "after"
@@ -625,7 +682,7 @@ def _distribution_groups(events: list[dict]) -> list[tuple[tuple, list[dict]]]:
     return sorted(groups.items())
 
 
-def _distribution_summary(events: list[dict], lists: dict) -> str:
+def _distribution_summary(events: list[dict], lists: dict, cutoff: str = "the first-seen time") -> str:
     groups = _distribution_groups(events)
     if not groups:
         return "<p>No copy of this document was distributed.</p>"
@@ -635,7 +692,7 @@ def _distribution_summary(events: list[dict], lists: dict) -> str:
         what = f"sections {', '.join(sections)}" if sections else "the whole document"
         items.append(f"<li>{day}: {len(es)} cop{'y' if len(es) == 1 else 'ies'} of {h(what)} distributed"
                      + (f" ({prot} to protected channels)" if prot else "")
-                     + ("" if before else ", after the first-seen time") + "</li>")
+                     + ("" if before else f", after {cutoff}") + "</li>")
     return (f"<p>Distributions, counted per day and sections:</p><ul>{''.join(items)}</ul>"
             f"<p class=\"small\">Each copy and its holder is listed in {_lists_note(lists)}.</p>")
 
@@ -659,12 +716,12 @@ def _appendix_html(data: dict) -> str:
             if "exposure" in lists else "") + "</p>"]
     groups: dict[tuple, list[dict]] = {}
     for f in findings:
-        key = (f["document"]["id"], f["first_seen"], tuple(r["subject"]["pseudonym"] for r in
-                                                          sorted(f["exposure"], key=lambda r: r["label"])))
+        key = (f["document"]["id"], f["first_seen"], _seen_known(f),
+               tuple(r["subject"]["pseudonym"] for r in sorted(f["exposure"], key=lambda r: r["label"])))
         groups.setdefault(key, []).append(f)
-    for (doc, first_seen, _), fs in groups.items():
+    for (doc, first_seen, _, _), fs in groups.items():
         arts = [f["artifact"]["id"] for f in fs]
-        p.append(f"<h3>{h(doc)} before {h(_short_time(first_seen))}: artifact{'s' if len(arts) > 1 else ''} "
+        p.append(f"<h3>{h(doc)} {_before(fs[0])}: artifact{'s' if len(arts) > 1 else ''} "
                  f"{h(', '.join(arts))} ({len(fs[0]['exposure'])} people and accounts)</h3>")
         evidence = {f["artifact"]["id"]: {r["subject"]["pseudonym"]: r["copy_evidence"] for r in f["exposure"]}
                     for f in fs}
@@ -676,7 +733,7 @@ def _appendix_html(data: dict) -> str:
         if full:
             p.append("<table class=\"compact\"><tr><th>person or account</th>"
                      + "".join(f"<th>copy evidence in {h(a)}</th>" for a in arts)
-                     + "<th>content exposure</th><th>access events before first seen</th></tr>")
+                     + f"<th>content exposure</th><th>{_events_word(fs[0])}</th></tr>")
             for r in full:
                 cells = "".join(f"<td>{_short_copy(evidence[a].get(r['subject']['pseudonym']))}</td>" for a in arts)
                 p.append(f"<tr><td>{_who(r['label'])}</td>{cells}<td>{_content_cell(r['content_exposure'])}</td>"
@@ -684,7 +741,7 @@ def _appendix_html(data: dict) -> str:
             p.append("</table>")
         if rest:
             p.append(f"<p>{len(rest)} held a copy and nothing more is recorded: no copy evidence listed in "
-                     f"{h(', '.join(arts))}, no access events before the first-seen time. Holder and copy:</p>")
+                     f"{h(', '.join(arts))}, no access events before {_cutoff(fs[0])}. Holder and copy:</p>")
             p.append("<div class=\"grid\">" + "".join(
                 f"<span>{h(r['label'])} · <span class=\"mono\">{h(r['content_exposure']['copy'] or '')}</span></span>"
                 for r in rest) + "</div>")
@@ -694,21 +751,23 @@ def _appendix_html(data: dict) -> str:
                  f"<span class=\"mono\">{h(lists['timeline'])}</span>.</p>")
     done: dict[tuple, str] = {}
     for f in findings:
-        key = (f["document"]["id"], f["first_seen"])
+        key = (f["document"]["id"], f["first_seen"], _seen_known(f))
         if key in done:
             continue
         done[key] = f["artifact"]["id"]
-        arts = [g["artifact"]["id"] for g in findings if (g["document"]["id"], g["first_seen"]) == key]
-        p.append(f"<h3>{h(key[0])}, first seen {h(_short_time(key[1]))} (artifact{'s' if len(arts) > 1 else ''} "
+        arts = [g["artifact"]["id"] for g in findings
+                if (g["document"]["id"], g["first_seen"], _seen_known(g)) == key]
+        p.append(f"<h3>{h(key[0])}, {_first_seen_said(f)} (artifact{'s' if len(arts) > 1 else ''} "
                  f"{h(', '.join(arts))})</h3>")
         moves = [e for e in f["timeline"] if e["kind"] != "distribution"]
         if moves:
-            p.append(f"<p>Access events and communications ({len(moves)}):</p>" + _events_table(moves))
+            p.append(f"<p>Access events and communications ({len(moves)}):</p>"
+                     + _events_table(moves, _seen_known(f)))
         else:
             p.append("<p>No access event or communication is recorded.</p>")
         for (day, sections, before), es in _distribution_groups(f["timeline"]):
             what = f"sections {', '.join(sections)}" if sections else "the whole document"
-            p.append(f"<p>Distributed on {day}, {h(what)}, {'before' if before else 'after'} the first-seen time "
+            p.append(f"<p>Distributed on {day}, {h(what)}, {'before' if before else 'after'} {_cutoff(f)} "
                      f"({len(es)}): holder · copy · time (UTC)</p>")
             p.append("<div class=\"grid\">" + "".join(
                 f"<span>{h(e['label'])}"
@@ -903,9 +962,9 @@ def _histogram(f: dict) -> str:
     return "".join(s)
 
 
-def _timeline_svg(events: list, first_seen: str) -> str:
+def _timeline_svg(events: list, first_seen: str, seen_known: bool = True) -> str:
     """Distributions (squares), access events (circles) and communications (diamonds) on a time
-    axis; the red line is the first-seen time."""
+    axis; the red line is the first-seen time, or where that is unknown when it was obtained."""
     def ts(t: str) -> float:
         return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp()
 
@@ -923,7 +982,8 @@ def _timeline_svg(events: list, first_seen: str) -> str:
     s = [f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 24}" height="{height + 26}" '
          f'viewBox="0 0 {left + width + 24} {height + 26}" role="img" aria-label="timeline" '
          'font-family="DejaVu Sans, sans-serif">',
-         "<title>Distribution, access events and communications against the first-seen time</title>",
+         "<title>Distribution, access events and communications against the "
+         f"{'first-seen time' if seen_known else 'time it was obtained'}</title>",
          f'<line x1="{left}" y1="{height - 10}" x2="{left + width}" y2="{height - 10}" stroke="#444"/>']
     for name, y in (("distributed", 44), ("accessed", 76), ("communicated", 108)):
         s.append(f'<text x="{left - 8}" y="{y}" font-size="11" text-anchor="end">{name}</text>'
@@ -942,7 +1002,8 @@ def _timeline_svg(events: list, first_seen: str) -> str:
     xf = x(ts(first_seen))
     s.append(f'<line x1="{xf:.1f}" y1="16" x2="{xf:.1f}" y2="{height - 6}" stroke="#d00000" stroke-width="2"/>')
     s.append(f'<text x="{min(max(xf, left + 60), left + width - 60):.1f}" y="12" font-size="10.5" fill="#d00000" '
-             f'text-anchor="middle">first seen {h(first_seen[:16].replace("T", " "))}</text>')
+             f'text-anchor="middle">{"first seen" if seen_known else "obtained"} '
+             f'{h(first_seen[:16].replace("T", " "))}</text>')
     for k, t in enumerate(t0 + (t1 - t0) * k / 4 for k in range(5)):
         anchor = "start" if k == 0 else "end" if k == 4 else "middle"
         label = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M" if t1 - t0 < 4 * 86400 else "%Y-%m-%d")
@@ -952,8 +1013,10 @@ def _timeline_svg(events: list, first_seen: str) -> str:
              '</text>')
     s.append("</svg>")
     before = sum(1 for e in events if e["before_first_seen"])
+    cut = ("the first-seen time (red line)" if seen_known
+           else "the time it was obtained (red line; first seen in public: unknown)")
     s.append(f"<figcaption>Squares: copies distributed; circles: access events (view, download, print, export); "
-             f"diamonds: communications (share, forward); grey: after the first-seen time (red line). {before} of "
+             f"diamonds: communications (share, forward); grey: after {cut}. {before} of "
              f"{len(events)} entries came before it.</figcaption></figure>")
     return "".join(s)
 
