@@ -87,6 +87,23 @@ def test_every_json_output_names_its_schema_and_version(tmp_path, capsys, monkey
         assert isinstance(doc, dict) and doc["schema"] == f"leaktrace.{kind.replace(' ', '-')}/1", (step, doc)
         assert list(doc)[0] == "schema"
     assert ran == json_commands(), f"commands with --json not run here: {json_commands() - ran}"
+    # the JSON files written for users say what they are the same way, each under its own kind (the
+    # command's --json output is another shape: where the file was written)
+    report = json.loads((tmp_path / "C1-report.json").read_text(encoding="utf-8"))
+    assert list(report)[0] == "schema" and report["schema"] == "leaktrace.case-report-file/2"
+    assert report["type"] == "leaktrace-case-report" and report["version"] == 2
+    lines = (tmp_path / "ledger.jsonl").read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert list(header)[0] == "schema" and header["schema"] == "leaktrace.ledger-export-file/1"
+    # an export of a schema this leaktrace does not know is refused, not misread
+    newer = tmp_path / "newer.jsonl"
+    newer.write_text("\n".join([json.dumps({**header, "schema": "leaktrace.ledger-export-file/2"})] + lines[1:]))
+    r = run(capsys, "ledger", "verify-export", newer, "--public-key", tmp_path / "ledger.pub")
+    assert r.code == 1 and "leaktrace.ledger-export-file/2" in r.err and "newer leaktrace" in r.err
+    older = tmp_path / "older.jsonl"      # written before the header named its schema: still read
+    older.write_text("\n".join([json.dumps({k: v for k, v in header.items() if k != "schema"})] + lines[1:]))
+    r = run(capsys, "ledger", "verify-export", older, "--public-key", tmp_path / "ledger.pub", "--json")
+    assert r.code == 0 and r.json()["ok"], r.err
 
 
 def test_json_errors_and_lists_are_versioned_objects(tmp_path, capsys, monkeypatch):

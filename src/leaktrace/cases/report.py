@@ -31,6 +31,11 @@ from .book import CAVEAT, Cases, CaseView, Finding, investigator
 
 FORMATS = ("html", "pdf", "json")
 REPORT_TYPE = "leaktrace-case-report"
+REPORT_VERSION = 2
+# What the JSON report file says it is, as every --json output does ("leaktrace.<kind>/<version>").
+# Its own kind: `case report --json` prints another shape (where the file was written) under
+# leaktrace.case-report/1.
+REPORT_SCHEMA = f"leaktrace.case-report-file/{REPORT_VERSION}"
 ARTIFACT_TEXT_MAX = 50_000  # characters of the artifact's text quoted in a report
 
 METHOD = (
@@ -186,7 +191,8 @@ def build_report(view: CaseView, lists: dict[str, str] | None = None) -> dict:
     else:
         summary = "No artifact of this case has been traced yet: there are no findings."
     return {
-        "type": REPORT_TYPE, "version": 2, "generated_at": chain.now(), "generated_by": investigator(),
+        "type": REPORT_TYPE, "version": REPORT_VERSION, "generated_at": chain.now(),
+        "generated_by": investigator(),
         "case": view.case.to_json(), "verdict": overall, "summary": summary, "caveat": CAVEAT,
         "custody": [a.to_json() for a in view.artifacts], "findings": findings,
         "reveals": [r.to_json() for r in view.reveals],
@@ -1046,7 +1052,9 @@ def render_pdf(page: str) -> bytes:
 # -------------------------------------------------------------------- writing
 def render(data: dict, fmt: str) -> bytes:
     if fmt == "json":
-        return (json.dumps(finite(data), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        # "schema" first, as in every JSON leaktrace writes (`case show --json` versions the same data itself)
+        doc = {"schema": REPORT_SCHEMA, **data}
+        return (json.dumps(finite(doc), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     page = render_html(data)
     if fmt == "html":
         return page.encode("utf-8")

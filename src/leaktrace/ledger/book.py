@@ -34,6 +34,11 @@ from .tables import LEDGER_TABLES, document_aliases, ledger, ledger_digests
 
 _BATCH = 500
 EXPORT_FORMAT = "leaktrace-ledger-export"
+EXPORT_VERSION = 1
+# The export's header names its schema first, as every JSON leaktrace writes for users does; its own
+# kind, since `ledger export --json` prints another shape (what was written) as leaktrace.ledger-export/1.
+EXPORT_SCHEMA_KIND = "leaktrace.ledger-export-file"
+EXPORT_SCHEMA = f"{EXPORT_SCHEMA_KIND}/{EXPORT_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -378,8 +383,10 @@ class Ledger:
                 self._ensure(c)
                 n = c.execute(select(func.count()).select_from(ledger)).scalar_one()
                 digests = [_digest(r) for r in c.execute(select(ledger_digests).order_by(ledger_digests.c.id))]
-                fh.write(_line({"type": EXPORT_FORMAT, "version": 1, "exported_at": chain.now(),
-                                "public_key": signing.public_hex(key), "entries": n, "digests": len(digests)}))
+                header = {"type": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": chain.now(),
+                          "public_key": signing.public_hex(key), "entries": n, "digests": len(digests)}
+                fh.write(json.dumps({"schema": EXPORT_SCHEMA, **dict(sorted(header.items()))},
+                                    ensure_ascii=False) + "\n")
                 for d in digests:
                     fh.write(_line({"type": "digest", **d.to_json()}))
                 for r in c.execution_options(yield_per=1000).execute(select(ledger).order_by(ledger.c.seq)):
@@ -410,6 +417,10 @@ def verify_export(path: str | os.PathLike, public_key: bytes | str) -> VerifyRep
             header = None
         if not isinstance(header, dict) or header.get("type") != EXPORT_FORMAT:
             raise InputError(f"{path}: not a leaktrace ledger export (its first line is not the export header)")
+        kind, _, version = str(header.get("schema", EXPORT_SCHEMA)).partition("/")   # exports before it: none
+        if kind != EXPORT_SCHEMA_KIND or not version.isdigit() or int(version) > EXPORT_VERSION:
+            raise InputError(f"{path}: a ledger export of schema {header.get('schema')}, which this leaktrace "
+                             f"does not read (it reads {EXPORT_SCHEMA}); check it with a newer leaktrace")
         offset = len(first)
         for n, raw in enumerate(stream, start=2):
             here, offset = offset, offset + len(raw)
