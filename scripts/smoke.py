@@ -46,8 +46,10 @@ def main() -> int:
             d.add_paragraph(" ".join(p.strip().lstrip("# ").split()))
     d.save(originals["docx"])
     checks = 0
+    md_doc = None
     for fmt, path in originals.items():
         doc = ws.add_document(path, title=f"Smoke {fmt}")
+        md_doc = doc.id if fmt == "md" else md_doc
         outs = {"txt": ("txt", "pdf", "eml"), "md": ("md", "pdf", "eml"), "html": ("html", "pdf", "eml"),
                 "docx": ("docx", "pdf", "eml")}[fmt]
         for out in outs:
@@ -69,7 +71,48 @@ def main() -> int:
     if got.document is None:
         print("smoke: the page image was not traced to its document", file=sys.stderr)
         return 1
-    print(f"smoke: {checks + 1} copies written and read back (txt, md, html, docx, pdf, eml, png)")
+    checks += 1
+    # a leak saved on Windows: cp1252 curly quotes, read in its detected encoding
+    import unicodedata
+
+    pasted = "".join(ch for ch in (root / "md-md" / "p0.md").read_text(encoding="utf-8")
+                     if unicodedata.category(ch) != "Cf").replace("'", "\u2019")
+    (root / "windows.txt").write_bytes(pasted.encode("cp1252"))
+    got = ws.trace_file(root / "windows.txt", audit=False)
+    if got.document is None or got.document["id"] != md_doc:
+        print(f"smoke: a cp1252 text of the md copy traced to {got.document}", file=sys.stderr)
+        return 1
+    checks += 1
+    # the writers of an investigation: the case report as HTML, PDF and JSON (with its CSV lists), and
+    # the ledger export read back with the public key alone
+    import json
+
+    from leaktrace.cases.book import Cases
+    from leaktrace.cases.report import write_report
+    from leaktrace.ledger.book import Ledger, verify_export
+
+    cases = Cases(ws)
+    case = cases.open("Smoke", "smoke test")
+    cases.add_artifact(case.id, root / "windows.txt", obtained_from="smoke", obtained_at="2030-01-02T00:00:00Z")
+    cases.trace(case.id)
+    for fmt in ("html", "pdf", "json"):
+        res = write_report(cases, case.id, fmt, root / f"report.{fmt}")
+        data = (root / f"report.{fmt}").read_bytes()
+        ok = {"html": data.startswith(b"<!DOCTYPE html>"), "pdf": data.startswith(b"%PDF-"),
+              "json": fmt == "json" and json.loads(data).get("schema", "").startswith("leaktrace.")}[fmt]
+        if not ok or (fmt != "json" and not all(Path(x).stat().st_size for x in res["lists"].values())):
+            print(f"smoke: the {fmt} case report is not what it should be", file=sys.stderr)
+            return 1
+        checks += 1
+    ledger = Ledger(ws)
+    ledger.export(root / "ledger.jsonl")
+    if not verify_export(root / "ledger.jsonl", ledger.public_key()).ok:
+        print("smoke: the ledger export does not verify", file=sys.stderr)
+        return 1
+    checks += 1
+    ws.close()
+    print(f"smoke: {checks} checks passed: copies written and read back (txt, md, html, docx, pdf, eml), "
+          "a page image (OCR), a cp1252 text, the case report (html, pdf, json, csv), the ledger export")
     return 0
 
 
