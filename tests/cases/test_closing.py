@@ -104,3 +104,31 @@ def test_a_case_says_what_trace_says_about_an_inconclusive_leak():
                            "text keeps too little of any copy's marks to single one out.",
                            document={"id": "D1", "title": "Depot plan"})
     assert "Reworded text keeps too little" in verdict_text(reworded, (), art)
+
+
+def test_trace_search_and_case_trace_say_the_same_of_one_artifact(env, capsys):
+    """The same artifact through `trace`, `search` and `case trace`: the same document, verdict,
+    copy and bound, and for an inconclusive one the same reason."""
+    import unicodedata
+
+    wsp, leak, tmp = env
+    one = tmp / "one-paragraph.txt"      # one paragraph, retyped: too few marks
+    paragraph = leak.read_text(encoding="utf-8").split("\n\n")[2]
+    one.write_text("".join(c for c in paragraph if unicodedata.category(c) != "Cf") + "\n", encoding="utf-8")
+    case = open_case(capsys)
+    for artifact in (leak, one):
+        assert add(capsys, case, artifact).code == 0
+    findings = run(capsys, "case", "trace", case, "--json").json()["items"]
+    for artifact, f in zip((leak, one), findings):
+        t = run(capsys, "trace", artifact, "--json").json()
+        s = run(capsys, "search", artifact, "--json").json()
+        assert t["verdict"] == f["verdict"] and t["document"]["id"] == f["document"]["id"]
+        assert s["verdict"] == "derived" and s["sources"][0]["document"]["id"] == f["document"]["id"]
+        if f["verdict"] == "identified":
+            assert [(c["copy"], c["false_accusation_bound"]) for c in t["copies"] if c["identified"]] == [
+                (c["copy"], c["false_accusation_bound"]) for c in f["copies"] if c["identified"]]
+            assert "Its hidden marks match the copy issued to Recipient-" in f["verdict_text"]
+        else:
+            reason = t["summary"].split("”, but ", 1)[1]
+            assert reason[:1].upper() + reason[1:] in f["verdict_text"], (t["summary"], f["verdict_text"])
+    assert [f["verdict"] for f in findings] == ["identified", "inconclusive"]
