@@ -175,11 +175,15 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
     c = view.case
     out.print(f"[bold]{c.id} {_safe(c.title)}[/] — purpose: {_safe(c.purpose)} (opened {c.opened_at} "
               f"by {_safe(c.opened_by)})")
-    t = Table("artifact", "name", "bytes", "SHA-256", "obtained from", "obtained", "first seen")
+    # at 80 columns nothing is cut mid-number: times break only between date and time, and the
+    # SHA-256 (64 digits, wider than any column there) has a line of its own under the table
+    t = Table("artifact", "name", "bytes", "obtained from", "obtained (UTC)", "first seen (UTC)")
     for a in view.artifacts:
-        t.add_row(a.id, _safe(a.original_name), str(a.size), a.sha256, _safe(a.obtained_from), a.obtained_at,
-                  a.first_seen if a.first_seen_known else "unknown")
+        t.add_row(a.id, _safe(a.original_name), str(a.size), _safe(a.obtained_from), _time(a.obtained_at),
+                  _time(a.first_seen) if a.first_seen_known else "unknown")
     out.print(t)
+    for a in view.artifacts:
+        out.print(f"{a.id} SHA-256 {a.sha256}")
     if not view.findings:
         out.print(f"Not traced yet: run `leaktrace case trace {c.id}`.")
     for f in data["findings"]:
@@ -190,7 +194,8 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
                       f"it was obtained, {f['first_seen']} (first seen: unknown)")
             out.print(f"Exposure set: {len(f['exposure'])} before {before} (evidence in separate columns; "
                       "there is no combined score)")
-            t = Table("who", "copy evidence", "content exposure", "access events before first seen")
+            t = Table("who", "copy evidence", "content exposure",
+                      "access events before " + ("first seen" if f["first_seen_known"] else "it was obtained"))
             # people with copy evidence or access events first; those who only held a copy are counted
             ranked = sorted(f["exposure"], key=_evidence_order)
             shown = [r for r in ranked if r["copy_evidence"] is not None or r["access_events"]]
@@ -224,8 +229,13 @@ def _copy_cell(ev) -> str:
     return f"{verdict}: bound {ev['false_accusation_bound']:.1e}, {ev['agreed']}/{ev['read']} marks agree"
 
 
+def _time(t: str) -> str:
+    """A time in a table cell, to the second: "2030-06-01 06:00:00" breaks only at its space."""
+    return (t or "")[:19].replace("T", " ")
+
+
 def _content_cell(ce) -> str:
-    return f"held copy {ce['copy']} (issued {ce['distributed_at']})" if ce["held_copy"] else "no copy issued"
+    return f"held copy {ce['copy']} (issued {_time(ce['distributed_at'])})" if ce["held_copy"] else "no copy issued"
 
 
 def _access_cell(events) -> str:
@@ -234,7 +244,7 @@ def _access_cell(events) -> str:
     from collections import Counter
 
     counts = Counter(e["action"] for e in events)
-    return ", ".join(f"{a} ×{n}" for a, n in counts.items()) + f" (first {events[0]['time']})"
+    return ", ".join(f"{a} ×{n}" for a, n in counts.items()) + f" (first {_time(events[0]['time'])})"
 
 
 @app.command("reveal")
