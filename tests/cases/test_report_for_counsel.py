@@ -143,6 +143,23 @@ def test_every_access_event_and_communication_is_listed_in_the_artifacts_section
     assert "Communications (shared, forwarded): 2 (forward 1, share 1)" in pages[0]
 
 
+def test_every_page_of_the_long_report_has_something_on_it(pdf):
+    """Each page looked at as an image, as test_report.py does for a short report: no blank page."""
+    import pypdfium2 as pdfium
+
+    pages, _, res = pdf
+    doc = pdfium.PdfDocument(res["path"])
+    try:
+        assert len(doc) == len(pages)
+        for i in range(len(doc)):
+            img = doc[i].render(scale=0.6).to_pil().convert("L")
+            lo, hi = img.getextrema()
+            assert hi - lo > 100 and sum(img.histogram()[:128]) > 200, f"page {i + 1} looks blank"
+            assert len(pages[i].split()) >= 20, f"page {i + 1} holds almost nothing: {pages[i]!r}"
+    finally:
+        doc.close()
+
+
 def test_the_full_lists_are_csv_files_beside_the_report(pdf, big_case):
     pages, data, res = pdf
     folder = Path(res["path"]).parent
