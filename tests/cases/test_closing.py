@@ -132,3 +132,15 @@ def test_trace_search_and_case_trace_say_the_same_of_one_artifact(env, capsys):
             reason = t["summary"].split("”, but ", 1)[1]
             assert reason[:1].upper() + reason[1:] in f["verdict_text"], (t["summary"], f["verdict_text"])
     assert [f["verdict"] for f in findings] == ["identified", "inconclusive"]
+
+
+def test_case_list_shows_open_and_closed_cases(env, capsys):
+    closed = traced_case(env, capsys)
+    assert run(capsys, "case", "close", closed, "--disposition", "no-finding", "--reason", "public already").code == 0
+    still_open = open_case(capsys)
+    items = {c["id"]: c for c in run(capsys, "case", "list", "--json").json()["items"]}
+    assert items[closed]["status"] == "closed" and items[closed]["disposition"] == "no-finding"
+    assert items[still_open]["status"] == "open"
+    rows = {line.split("│")[1].strip(): line for line in run(capsys, "case", "list").out.splitlines()
+            if line.count("│") > 2 and line.split("│")[1].strip() in items}
+    assert "closed: no-finding" in rows[closed] and "open" in rows[still_open]
