@@ -14,7 +14,7 @@ import typer
 from rich import box
 from rich.console import Console
 
-from .cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
+from .cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe, show, stacked
 from .cliutil import progress_bar as _counting   # items counted on stderr, on a terminal only
 from .errors import InputError, LeaktraceError
 from .jsonutil import versioned
@@ -219,8 +219,9 @@ def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
               "a paraphrase keeps only declared details, if it keeps them (best case).")
     if cap.scenarios:
         among = f"{cap.scenarios[0].among:,}"
-        cols = ["leak type", f"now ({sum(cap.sites_by_channel.values())} sites)"]
-        cols += [f"{'automatic only' if x.name == 'automatic' else 'suggestions accepted'} ({x.sites} sites)"
+        now = cap.sites_by_channel.get("lexical", 0) + cap.sites_by_channel.get("declared", 0)
+        cols = ["leak type", f"now ({now} in the words)"]
+        cols += [f"{'automatic only' if x.name == 'automatic' else 'suggestions accepted'} ({x.wordlike} in the words)"
                  for x in cap.scenarios]
         t = Table(*cols, title=f"Words that identify one copy among {among}, now and otherwise")
         for p in cap.profiles:
@@ -228,6 +229,7 @@ def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
             t.add_row(p.leak_type, *("out of reach" if w is None else str(w)
                                      for w in [now_words, *(x.words.get(p.leak_type) for x in cap.scenarios)]))
         out.print(t)
+        out.print("In the words: lexical and declared sites, the marks that survive retyping.")
         for x in cap.scenarios:
             out.print(f"{'automatic only' if x.name == 'automatic' else 'suggestions accepted'}: {safe(x.description)}.")
     helps = {p.leak_type for x in cap.scenarios if x.name == "suggestions" for p in cap.profiles
@@ -311,7 +313,7 @@ def mark(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
             page = changes[offset:offset + (limit or 100)]
             for c in page:
                 t.add_row(str(c.line), c.channel, c.kind, safe(c.original), safe(c.copy), safe(c.context))
-            out.print(t)
+            show(out, t, stacked(out, t))    # narrower: the context under each change, over the whole width
             of = f" of {len(changes)}" + (f" ({total} in all channels)" if only is not None else "")
             more = (f"; --offset {offset + len(page)} for the next page"
                     if offset + len(page) < len(changes) else "")
@@ -384,29 +386,18 @@ def _print_source_marks(res, sites: bool) -> None:
     chans = ", ".join(f"{ch} {res.sites_read.get(ch, 0)}/{n}" for ch, n in res.sites_covered.items())
     out.print(f"Marks read (read/covered): {chans or 'none'}")
     if res.copies:
-        t = Table("rank", "recipient", "name", "copy", "score", "bound", "agreed", "")
-        for k in (1, 3, 5, 7):      # an id, a copy, a bound, a verdict: never cut
-            t.columns[k].no_wrap = True
-        for k, c in enumerate(res.copies, 1):
-            t.add_row(str(k), safe(c.recipient), safe(c.name), c.copy, f"{c.score:.2f}",
-                      f"{c.false_accusation_bound:.1e}", f"{c.agreed}/{c.read}",
-                      "[bold red]identified[/]" if c.identified else "")
         of = (f" of {res.copies_issued} issued: the others lacked a section the leak reuses"
               if res.copies_issued > res.recipients_scored else "")
         out.print(f"Copies scored: {res.recipients_scored}{of} (identified at a false-accusation bound "
                   f"≤ {res.bar:.0e})")
-        out.print(t)
+        show(out, _copies_table(res.copies, names_apart=True), _copies_table(res.copies, names_apart=False))
     if sites and res.site_reads:
         t = Table("site", "line", "channel", "kind", "leak shows", "top copy has", "agrees", box=box.SIMPLE_HEAD)
-        for k in (4, 5):                 # a variant is evidence: folded if it must be, never cut
-            t.columns[k].overflow = "fold"
-            t.columns[k].min_width = max(12, *(len(x) for r in res.site_reads for x in (r.observed, r.accused)
-                                               if len(x) <= 20))
         for r in res.site_reads:
             shows = safe(r.observed) if r.status == "read" else f"[dim]({r.status})[/]"
             agrees = ("yes" if r.agrees else "other") if r.status == "read" else "–"
             t.add_row(str(r.site), str(r.line), r.channel, r.kind, shows, safe(r.accused), agrees)
-        out.print(t)
+        show(out, t, stacked(out, t, below=3))      # narrower: what was read under where
         out.print("agrees: yes, the leak shows the top copy's variant; other, it shows another variant; –, "
                   "not read" + ("; (unreadable): the leak holds the site's place, but none of its variants, "
                                 "or more than one, fits there." if any(r.status == "unreadable"
@@ -415,6 +406,17 @@ def _print_source_marks(res, sites: bool) -> None:
         erased = ", ".join(f"{ch} {n}" for ch, n in res.sites_erased.items())
         out.print(f"Not read, erased as whole groups (every site of a kind reads alike, as a sanitizer or "
                   f"retyping leaves them): {erased}.")
+
+
+def _copies_table(copies, names_apart: bool) -> Table:
+    """The scored copies, best first; without `names_apart` (narrower) each name under its recipient id."""
+    who = ("recipient", "name") if names_apart else ("recipient\nname",)
+    t = Table("rank", *who, "copy", "score", "bound", "agreed", "")
+    for k, c in enumerate(copies, 1):
+        names = (safe(c.recipient), safe(c.name)) if names_apart else (f"{safe(c.recipient)}\n{safe(c.name)}",)
+        t.add_row(str(k), *names, c.copy, f"{c.score:.2f}", f"{c.false_accusation_bound:.1e}",
+                  f"{c.agreed}/{c.read}", "[bold red]identified[/]" if c.identified else "")
+    return t
 
 
 @app.command()
@@ -541,7 +543,7 @@ def _print_sources(sources: list[dict], exposure: list[dict]) -> None:
             t.add_row(f"{p['leak_start']}-{p['leak_end']}", f"{p['doc_start']}-{p['doc_end']}",
                       p["kind"].replace("_", " "), f"{p['similarity']:.2f}", safe(p["section"] or ""),
                       safe(_clip(_printable(p["leak_text"]), 60)))
-        out.print(t)
+        show(out, t, stacked(out, t))    # narrower: the leak's text under its passage
         if len(m["versions"]) > 1:
             out.print("Versions that contain it: " + ", ".join(
                 f"{v['id']} (v{v['version']})" for v in m["versions"] if v["contains"]) + "; not: " + (", ".join(
@@ -564,8 +566,12 @@ def _printable(s: str) -> str:
 
 
 def _clip(s: str, n: int = 90) -> str:
+    """The start of a long text for a table, cut between words (the JSON has all of it)."""
     s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1] + "…"
+    if len(s) <= n:
+        return s
+    cut = s[: n - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
 
 
 def main() -> None:

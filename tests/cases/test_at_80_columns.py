@@ -57,15 +57,32 @@ def test_case_document_and_recipient_listings_cut_nothing_at_80_columns(workspac
         assert pieces(capsys, monkeypatch, *args) == [], args
 
 
-# Still cut at 80 columns, and left for now: `trace`'s and `mark --preview`'s tables (src/leaktrace/cli.py)
-# fold names and scores ("Gra|nt", "332.|95") and runs of invisible characters; `ledger events` has eight
-# columns whose longest words alone are wider than 80 (times, e-mail addresses, actions); `audit` folds
-# times and the 64-digit SHA-256 values in its details. Strict: a fix makes these fail until the mark goes.
-@pytest.mark.xfail(strict=True, reason="issue 17, left: these tables fold words at 80 columns")
-@pytest.mark.parametrize("args", [("trace", "LEAK"), ("mark", "D1", "--preview", LEAKER["id"], "--limit", "20"),
-                                  ("ledger", "events"), ("audit",)], ids=["trace", "mark-preview", "ledger-events",
-                                                                          "audit"])
-def test_tables_still_cut_at_80_columns(workspace, capsys, monkeypatch, args):
+# Tables wider than 80 columns take a narrower layout there instead of folding words: `trace` shows each
+# name under its recipient id, `mark --preview` and `audit` the context and the details under each row,
+# `ledger events` two lines an event (recipient, account and source under time, kind, action, document).
+@pytest.mark.parametrize("args", [("trace", "LEAK"), ("trace", "LEAK", "--sites"),
+                                  ("mark", "D1", "--preview", LEAKER["id"], "--limit", "20"),
+                                  ("ledger", "events"), ("ledger", "events", "--kind", "access"), ("audit",)],
+                         ids=["trace", "trace-sites", "mark-preview", "ledger-events", "access-events", "audit"])
+def test_wide_tables_cut_nothing_at_80_columns(workspace, capsys, monkeypatch, args):
     wsp, leak, tmp = workspace
     args = tuple(str(leak) if a == "LEAK" else a for a in args)
     assert pieces(capsys, monkeypatch, *args) == []
+
+
+def test_a_table_too_wide_for_any_layout_shows_one_block_a_row():
+    """Where not even the narrower layout fits, each row is a block of "header value" lines, every word whole."""
+    from rich.console import Console
+
+    from leaktrace.cliutil import Table, show, stacked
+
+    t = Table("seq", "when", "recipient", "actor", "details")
+    t.add_row("7", "2030-05-01T09:00:00.000Z", "kai.ashby.001", "kai.ashby.001@example.org",
+              "sha256: 6432765ef236fa716deb70231e0fbe2a, file: /tmp/dms.csv")
+    console = Console(width=48, record=True)
+    show(console, t, stacked(console, t))
+    text = console.export_text()
+    assert "┃" not in text and max(map(len, text.splitlines())) <= 48
+    assert words(text) == {"seq", "when", "recipient", "actor", "details", "7", "2030-05-01T09:00:00.000Z",
+                           "kai.ashby.001", "kai.ashby.001@example.org", "sha256:",
+                           "6432765ef236fa716deb70231e0fbe2a,", "file:", "/tmp/dms.csv"}

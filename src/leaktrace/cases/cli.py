@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, progress_bar, safe
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, progress_bar, safe, show, stacked
 
 app = typer.Typer(no_args_is_help=True, help="Investigations: artifacts, traces, exposure sets, reveals, reports.")
 protected_app = typer.Typer(no_args_is_help=True,
@@ -340,6 +340,7 @@ def audit(case: Optional[str] = typer.Option(None, "--case", help="Only the entr
     t = Table("#", "when", "who", "action", "details")
     for e in entries:
         d = e.details if isinstance(e.details, dict) else {"unreadable": e.details}
+        # "key: value", not "key=value": a SHA-256 and its key would be one word wider than 80 columns
         t.add_row(str(e.seq), e.occurred_at, _safe(e.actor), e.action,
-                  _safe(", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, "", []))))
-    out.print(t)
+                  _safe(", ".join(f"{k}: {v}" for k, v in d.items() if v not in (None, "", []))))
+    show(out, t, stacked(out, t))       # narrower: the details under each entry, over the whole width

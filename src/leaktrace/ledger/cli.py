@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe, show, stacked
 
 # The library is imported when a command runs, so that `leaktrace --help` stays quick.
 FORMAT_NAMES = "m365-json, m365-csv, gws-drive-csv, cloudtrail, csv, jsonl"
@@ -184,12 +184,12 @@ def events(document: Optional[str] = typer.Option(None, "--document", help="Only
         page = rows[offset:offset + TABLE_PAGE]
     rows = page
     t = Table("seq", "when", "kind", "action", "document", "recipient", "actor", "source")
-    for col in t.columns:
-        col.overflow = "fold"  # an account or an ARN is evidence: wrap it, never cut it
     for e in rows:
         t.add_row(str(e.seq), e.occurred_at, e.kind, e.action, f"D{e.document}" if e.document else "",
                   _safe(e.recipient or ""), _safe(e.actor), _safe(e.source))
-    out.print(t)
+    # eight columns need some 140: narrower, two lines an event, who (recipient, account) and where
+    # it was recorded (source) under when and what
+    show(out, t, stacked(out, t, below=3))
     if len(rows) < total:
         first, last = offset + 1 if rows else offset, offset + len(rows)
         more = f"; --offset {last} for the next page" if last < total else ""
