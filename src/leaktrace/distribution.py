@@ -30,6 +30,10 @@ from .models import Document, IssuedCopy, MarkResult, Recipient
 from .recipients import Recipients
 from .store import db
 
+# manifest.json names its schema first, as every JSON leaktrace writes does ("leaktrace.<kind>/<version>");
+# its own kind: `mark --json` prints another shape (what was written) as leaktrace.mark/1.
+MANIFEST_SCHEMA = "leaktrace.mark-manifest/1"
+
 
 class Distribution:
     """Writes and records the marked copies of one workspace's documents."""
@@ -140,8 +144,8 @@ class Distribution:
                        sites: int, channel: str, sections: list[str] | None) -> None:
         """Store the copies, their ledger entries and the manifest, and move the files in place."""
         doc = self.documents.document(n)
-        manifest = {"document": doc.to_json(), "marking_version": MARKING_VERSION, "created_at": now,
-                    "format": fmt, "channel": channel, "sites": sites, "sections": sections,
+        manifest = {"schema": MANIFEST_SCHEMA, "document": doc.to_json(), "marking_version": MARKING_VERSION,
+                    "created_at": now, "format": fmt, "channel": channel, "sites": sites, "sections": sections,
                     "copies": [c.__dict__ for c in issued]}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         held = None if sections is None else json.dumps(sections, ensure_ascii=False)
