@@ -135,6 +135,9 @@ def test_capacity_is_measured_per_leak_type_for_the_current_recipients(tmp_path,
         assert sc["automatic"]["read"][leak] < p[leak]["sites"] < sc["suggestions"]["read"][leak]
 
     assert "suggestions accepted" in r.out and "automatic only" in r.out
+    # the columns count the sites that live in the words: fewer without the declared ones
+    assert sc["automatic"]["wordlike"] == cap["sites_by_channel"].get("lexical", 0)
+    assert sc["suggestions"]["wordlike"] > sc["automatic"]["wordlike"] + 2
 
 
 def test_version_workspace_before_the_command_and_json_errors(tmp_path, capsys, monkeypatch):

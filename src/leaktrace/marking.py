@@ -107,7 +107,7 @@ class Marking:
             words, read = words_needed(base, [sites[i] for i in auto], sub, among,
                                        [p[auto] for p in probes_of(code)])
             scenarios.append(Scenario("automatic", "without the declared alternatives (automatic channels only)",
-                                      len(auto), words, among, read))
+                                      len(auto), words, among, read, _wordlike([sites[i] for i in auto])))
         if if_accepted and if_accepted[0]:
             row = self.documents.row(doc_id)
             new_base, declared = resolve(if_accepted[1])
@@ -121,7 +121,7 @@ class Marking:
                 words, read = words_needed(base, what, what_code, among)
                 scenarios.append(Scenario(
                     "suggestions", f"with the {if_accepted[0]} keeps-meaning suggestions of `suggest` accepted",
-                    len(what), words, among, read))
+                    len(what), words, among, read, _wordlike(what)))
         return capacity(doc, base, sites, code, n, tuple(scenarios))
 
     def preview(self, doc_id: str | int, recipient_id: str) -> list[embed.Change]:
@@ -166,6 +166,11 @@ class Marking:
     def forget_codewords(self, doc: int) -> None:
         """New copies were issued: the cached codewords no longer list every holder."""
         self._codeword_cache.pop(doc, None)
+
+
+def _wordlike(sites: Sequence[Site]) -> int:
+    """Sites of the channels that live in the words (lexical, declared): what survives retyping."""
+    return sum(s.channel.value in ("lexical", "declared") for s in sites)
 
 
 def cut(base: str, edits: Sequence[tuple[int, int, str]], chosen: Sequence) -> str:

@@ -135,6 +135,7 @@ class Scenario:
     words: dict[str, int | None]
     among: int
     read: dict[str, int] = field(default_factory=dict)   # marks a whole-document leak keeps
+    wordlike: int = 0              # lexical and declared sites: the ones that survive retyping
 
 
 @dataclass(frozen=True)
