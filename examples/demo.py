@@ -10,6 +10,9 @@
 5. A blog paraphrases a section of the memo without copying a phrase: source search names
    the document and the section as a possible paraphrase (a lead, not evidence) and
    everyone who held that section: the field teams' copies did not have it.
+6. Before the next round of copies the owner runs `suggest`, accepts the alternatives that
+   keep the meaning in the review file, and issues copies of the new version; a forum post
+   retypes the end of one technician's copy (about 570 words), which tracing identifies.
 It drives the real `leaktrace` command, exactly as a user would type it.
 """
 
@@ -19,10 +22,12 @@ import html
 import json
 import os
 import random
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -31,17 +36,19 @@ OUT = Path(os.environ.get("LEAKTRACE_DEMO_DIR", HERE.parent / "demo-out"))
 LEAKTRACE = Path(sys.executable).with_name("leaktrace")
 LEAKER = "noor.sorensen"  # whose copy the news site got (the demo knows; the investigator does not)
 LEAD = "isla.tiwari"       # the depot lead whose printed briefing is photographed
+RETYPIST = "elif.rahman"   # the field technician whose copy of the new version a forum post retypes
+AUTHOR = "Helen Achterberg"  # who accepts the suggestions in the review file
 
 
 def step(title: str) -> None:
     print(f"\n=== {title}")
 
 
-def sh(*args: str, quiet: bool = False) -> str:
+def sh(*args: str, quiet: bool = False, columns: int = 120) -> str:
     shown = " ".join(shlex.quote(str(a).replace(str(OUT) + "/", "").replace(str(HERE) + "/", "examples/"))
                      for a in args)
     print(f"$ leaktrace {shown}")
-    env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"), COLUMNS="120")
+    env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"), COLUMNS=str(columns))
     proc = subprocess.run([str(LEAKTRACE), *map(str, args)], env=env, capture_output=True, text=True)
     if not quiet:
         print(proc.stdout, end="")
@@ -77,6 +84,25 @@ def retyped(copy: str, section: int, count: int, rng: random.Random) -> str:
     heading = next(i for i, b in enumerate(blocks) if b.startswith(f"## {section}."))
     paragraphs = [b for b in blocks[heading + 1:] if len(b.split()) > 40 and not b.startswith('"')][:count]
     return simulate.retype("\n\n".join(paragraphs), rng)
+
+
+def section_paragraphs(copy: str, section: int) -> list[str]:
+    """The paragraphs (list blocks included) of one numbered section of a copy, heading left out."""
+    blocks = copy.split("\n\n")
+    heading = next(i for i, b in enumerate(blocks) if b.startswith(f"## {section}."))
+    end = next((i for i in range(heading + 1, len(blocks)) if blocks[i].startswith("## ")), len(blocks))
+    return blocks[heading + 1:end]
+
+
+def review_items(review: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(box, id, label, family, [original, variants...]) of every proposal in a review file."""
+    items = []
+    for line in review.splitlines():
+        if m := re.match(r"- \[([ xX])\] (P\d+) · ([a-z-]+) · ([a-z-]+) · ", line):
+            items.append((m[1], m[2], m[3], m[4], []))
+        elif items and (m := re.match(r"\s+- (?:original|variant): (.*)$", line)):
+            items[-1][4].append(m[1])
+    return items
 
 
 def as_html(quote: str) -> str:
@@ -178,6 +204,103 @@ def main() -> None:
           " words alone cannot prove that, so search reports a possible paraphrase and who held that section;\n"
           " the field teams' copies had no budget section, so they are not among them)")
     sh("search", HERE / "blog_post.txt")
+
+    forum_post_of_new_version(suggest_and_issue_new_version())
+
+
+def suggest_and_issue_new_version() -> str:
+    """Returns the id of the new version."""
+    step("12. Before the next round of copies, the owner runs `suggest`")
+    print("(a retyped leak keeps only lexical, declared and dash-spacing marks; declared\n"
+          " alternatives that the author approves add marks that survive retyping)")
+    sh("suggest", "D1", "--out", OUT / "review.md", columns=80)
+    review = (OUT / "review.md").read_text(encoding="utf-8")
+    # The author reads the review file and ticks every proposal that keeps the meaning; the
+    # details (a budget figure, a number of days) stay as they are: every copy must state them alike.
+    reviewed = re.sub(r"^- \[ \] (P\d+ · keeps-meaning)", r"- [x] \1", review, flags=re.M)
+    (OUT / "review.md").write_text(reviewed, encoding="utf-8")
+    items = review_items(reviewed)
+    print(f"({AUTHOR}, the author, ticks in review.md the {sum(i[0] == 'x' for i in items)} proposals "
+          f"that keep the\n meaning and leaves the {sum(i[0] == ' ' for i in items)} that would change "
+          "a detail:)")
+    for box, pid, label, family, words in items:
+        kind = family if label == "keeps-meaning" else f"{family.upper()} (detail)"
+        print(f"  [{box}] {pid:<4}{kind:<18}{words[0]} → {' / '.join(words[1:])}"[:80])
+    applied = sh("suggest", "D1", "--apply", OUT / "review.md", "--by", AUTHOR, columns=80)
+    new = re.match(r"(D\d+) \(version 2 of D1\)", applied)
+    if not new:
+        sys.exit("demo: suggest --apply registered no new version")
+    v2 = new[1]
+    sh("mark", v2, "--to", OUT / "office.csv", "--out", OUT / "copies-v2")
+    sh("mark", v2, "--to", OUT / "field-teams.csv", "--out", OUT / "copies-v2-field", "--sections",
+       ",".join(FIELD_SECTIONS), quiet=True)
+    print(f"(the field teams' copies of {v2}, again without the budget, in copies-v2-field)")
+    before, after = retyped_words(sh("doc", "capacity", "D1", "--json", quiet=True)), \
+        retyped_words(sh("doc", "capacity", v2, "--json", quiet=True))
+    print(f"(doc capacity: a retyped leak needs about {after} words to single out one copy\n"
+          f" among 200 in the new version, {before} in the first)")
+    return v2
+
+
+def retyped_words(capacity_json: str) -> int:
+    profiles = json.loads(capacity_json)["profiles"]
+    return next(p["words_for_recipients"] for p in profiles if p["leak_type"] == "retyped")
+
+
+def forum_passage(copy: str) -> str:
+    """What the forum post quotes: from "The change does not mean redundancies" (section 4) to the
+    end: staffing, customers, the key dates, the managers' call. About 570 words, the length that
+    identified the copy in every trial of examples/retyped_check.py (every recipient, 5 seeds)."""
+    return "\n\n".join(section_paragraphs(copy, 4)[2:] + section_paragraphs(copy, 5)
+                       + section_paragraphs(copy, 6) + section_paragraphs(copy, 7))
+
+
+def source(trace: dict, doc: str) -> dict:
+    """The part of a `trace --json` result about one document (a leak can derive from several)."""
+    return next(r for r in [trace, *trace["other_sources"]] if r["document"]["id"] == doc)
+
+
+def forum_post_of_new_version(v2: str) -> None:
+    from leaktrace import simulate
+
+    step("13. A forum post retypes the end of a technician's copy of the new memo")
+    copy = (OUT / "copies-v2-field" / f"{RETYPIST}.md").read_text(encoding="utf-8")
+    post = simulate.retype(forum_passage(copy), random.Random(13))
+    (OUT / "forum-post.txt").write_text(post, encoding="utf-8")
+    print(f"Wrote {OUT.name}/forum-post.txt: {len(post.split())} words, retyped (about 1% typos). "
+          "It begins:")
+    print(textwrap.fill(post[:230].rsplit(" ", 1)[0] + " ...", 76, initial_indent="    ",
+                        subsequent_indent="    "))
+    shown = sh("trace", OUT / "forum-post.txt", columns=80, quiet=True)
+    print(shown.split("\n┏", 1)[0])
+    env = dict(os.environ, LEAKTRACE_WORKSPACE=str(OUT / "workspace"))
+    proc = subprocess.run([str(LEAKTRACE), "trace", str(OUT / "forum-post.txt"), "--json"],
+                          env=env, capture_output=True, text=True, check=True)
+    (OUT / "forum-trace.json").write_text(proc.stdout, encoding="utf-8")
+    trace = json.loads(proc.stdout)
+    print("(the output goes on with the ranking table, the same trace against the first\n"
+          " version's copies, and the passages; in short, from `trace --json`:)")
+    for result in [trace, *trace["other_sources"]]:
+        named = [c for c in result["copies"] if c["identified"]]
+        best = next(c for c in result["copies"] if not c["identified"])
+        print(f"  {result['document']['id']}, {result['recipients_scored']} copies scored: {result['verdict'].upper()}"
+              + "".join(f", {c['recipient']} at bound {c['false_accusation_bound']:.1e}" for c in named))
+        print(f"      {'next' if named else 'best'}: {best['recipient']}, bound {best['false_accusation_bound']:.1e} "
+              f"({best['agreed']}/{best['read']} marks agree), not named")
+    # The same passage, retyped alike, from the technician's copy of the first version: what the
+    # accepted suggestions changed for this leak (examples/retyped_check.py: for every copy).
+    print("(had the post retyped the technician's copy of the first version instead:)")
+    first = (OUT / "copies-field" / f"{RETYPIST}.md").read_text(encoding="utf-8")
+    (OUT / "forum-post-v1.txt").write_text(simulate.retype(forum_passage(first), random.Random(13)),
+                                           encoding="utf-8")
+    then = source(json.loads(sh("trace", OUT / "forum-post-v1.txt", "--json", quiet=True)), "D1")
+    was = next(c for c in then["copies"] if c["recipient"] == RETYPIST)
+    now = next(c for c in source(trace, v2)["copies"] if c["recipient"] == RETYPIST)
+    verdict = ("IDENTIFIED as well" if was["identified"]
+               else "INCONCLUSIVE: only the accepted suggestions make this passage enough")
+    print(f"({verdict}, from {was['read']} marks instead of {now['read']}: bound "
+          f"{was['false_accusation_bound']:.1e} instead of\n {now['false_accusation_bound']:.1e}; "
+          "examples/retyped_check.py repeats both for every recipient's copy\n and five typo seeds)")
 
 
 def briefing_docx(md: Path, out: Path) -> None:
