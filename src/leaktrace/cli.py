@@ -14,7 +14,7 @@ import typer
 from rich import box
 from rich.console import Console
 
-from .cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe, show, stacked
+from .cliutil import JsonOpt, Table, WorkspaceOpt, console, emit_json, safe, show, stacked
 from .cliutil import progress_bar as _counting   # items counted on stderr, on a terminal only
 from .errors import InputError, LeaktraceError
 from .jsonutil import versioned
@@ -36,7 +36,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(protected_app, name="protected")
 app.command("audit")(audit_command)
 
-out = Console(highlight=False, soft_wrap=True)
+out = console()
 
 
 def _version(value: bool) -> None:

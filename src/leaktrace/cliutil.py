@@ -35,6 +35,12 @@ WorkspaceOpt = typer.Option(None, "--workspace", "-w", envvar="LEAKTRACE_WORKSPA
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 
+def console() -> Console:
+    """A command's text output. On a terminal, prose wraps between words at its width; in a pipe
+    or a file each line stays whole (a log or grep sees one line a sentence)."""
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
 def emit_json(data, kind: str | None = None) -> None:
     """Print a command's --json output, versioned (jsonutil.versioned); its kind is the command's
     path ("doc list" -> "doc-list") unless given."""

@@ -86,3 +86,26 @@ def test_a_table_too_wide_for_any_layout_shows_one_block_a_row():
     assert words(text) == {"seq", "when", "recipient", "actor", "details", "7", "2030-05-01T09:00:00.000Z",
                            "kai.ashby.001", "kai.ashby.001@example.org", "sha256:",
                            "6432765ef236fa716deb70231e0fbe2a,", "file:", "/tmp/dms.csv"}
+
+
+def test_prose_wraps_between_words_on_a_terminal_and_stays_whole_in_a_pipe(monkeypatch):
+    # A terminal wraps what is longer than its width wherever the width ends, mid-word: on a
+    # terminal the commands' text is wrapped by rich, between words; a pipe gets whole lines.
+    import io
+
+    from leaktrace.cliutil import console
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    text = "out of reach: even the whole document leaked this way keeps about 15 marks, " * 3
+    for stream, wrapped in ((Tty(), True), (io.StringIO(), False)):
+        monkeypatch.setattr("sys.stdout", stream)
+        c = console()
+        c.width = 80
+        c.print(text.strip())
+        lines = stream.getvalue().splitlines()
+        assert (len(lines) > 1) == wrapped
+        assert " ".join(" ".join(lines).split()) == " ".join(text.split())
+        assert all(len(line) <= 80 for line in lines) or not wrapped

@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
-from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, progress_bar, safe, show, stacked
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, console, emit_json, progress_bar, safe, show, stacked
 
 app = typer.Typer(no_args_is_help=True, help="Investigations: artifacts, traces, exposure sets, reveals, reports.")
 protected_app = typer.Typer(no_args_is_help=True,
                             help="Protected channels (inspector general, ombudsman, regulator, counsel): "
                                  "never presented as evidence of leaking.")
 
-out = Console(highlight=False, soft_wrap=True)
+out = console()
 
 _emit, _safe = emit_json, safe
 

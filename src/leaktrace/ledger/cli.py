@@ -13,14 +13,14 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from ..cliutil import JsonOpt, Table, WorkspaceOpt, emit_json, safe, show, stacked
+from ..cliutil import JsonOpt, Table, WorkspaceOpt, console, emit_json, safe, show, stacked
 
 # The library is imported when a command runs, so that `leaktrace --help` stays quick.
 FORMAT_NAMES = "m365-json, m365-csv, gws-drive-csv, cloudtrail, csv, jsonl"
 
 app = typer.Typer(no_args_is_help=True, help="Distributions and access events: import, verify, export.")
 
-out = Console(highlight=False, soft_wrap=True)
+out = console()
 
 _emit, _safe = emit_json, safe
 
