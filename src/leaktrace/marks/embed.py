@@ -77,6 +77,11 @@ def changes(base: str, sites: Sequence[Site], codeword: np.ndarray) -> list[Chan
         for (s, e), orig, rep in zip(site.spans, site.variants[0], site.variants[v]):
             lo = max(base.rfind("\n", 0, s) + 1, s - 30)
             hi = min(len(base) if base.find("\n", e) < 0 else base.find("\n", e), e + 30)
+            # about 30 characters each side, never a word cut in two
+            if lo > 0 and not base[lo - 1].isspace() and " " in base[lo:s]:
+                lo = base.index(" ", lo) + 1
+            if hi < len(base) and not base[hi].isspace() and " " in base[e:hi]:
+                hi = base.rindex(" ", e, hi)
             ctx = base[lo:s] + "[" + rep + "]" + base[e:hi]
             out.append(Change(site.channel.value, site.kind, base.count("\n", 0, s) + 1,
                               visible(orig), visible(rep), visible(ctx)))
