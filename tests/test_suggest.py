@@ -65,7 +65,9 @@ def test_proposals_on_a_memo():
     base, props = propose_for_text(MEMO, fmt="md")
     got = _by_original(props)
     # keeps the meaning: rephrasings, synonyms, reordered pairs, a time format
-    assert got[(KEEPS, "make sure")].variants[1:] == ("ensure",)
+    assert got[(KEEPS, "currently")].variants[1:] == ("at present", "at the moment")
+    # "make sure (that) the gates" is an automatic site (optional-that): no proposal sits on it
+    assert (KEEPS, "make sure") not in got
     assert got[(KEEPS, "help")].kind == "synonym"
     assert got[(KEEPS, "drivers and mechanics")].variants[1] == "mechanics and drivers"
     assert got[(KEEPS, "wiring and cabling")].kind == "reorder"
@@ -175,9 +177,9 @@ def test_round_trip_creates_a_version_and_issued_copies_still_trace(memo_ws, peo
     review = tmp_path / "review.md"
     r = run(capsys, "suggest", doc.id, "--out", review, "--no-check", "-w", ws.path)
     assert r.code == 0 and review.is_file()
-    ids = [_ids(review, "keeps-meaning", "make sure"), _ids(review, "keeps-meaning", "drivers and mechanics"),
+    ids = [_ids(review, "keeps-meaning", "currently"), _ids(review, "keeps-meaning", "drivers and mechanics"),
            _ids(review, "keeps-meaning", "because of"), _ids(review, "changes-detail", "Room 210")]
-    _accept(review, ids, edit={ids[0]: ["ensure", "check that"]})
+    _accept(review, ids, edit={ids[0]: ["at present", "right now"]})
     r = run(capsys, "suggest", doc.id, "--apply", review, "--by", "Ada Author", "--json", "-w", ws.path)
     assert r.code == 0, r.err
     done = r.json()
@@ -185,21 +187,21 @@ def test_round_trip_creates_a_version_and_issued_copies_still_trace(memo_ws, peo
     assert (v2["id"], v2["version"], v2["series"]) == ("D2", 2, "D1")
     assert done["declared_sites"] == 4 and done["declined"] > 0
     assert {a["proposal"] for a in done["accepted"]} == set(ids)
-    assert next(a for a in done["accepted"] if a["proposal"] == ids[0])["variants"] == ["ensure", "check that"]
+    assert next(a for a in done["accepted"] if a["proposal"] == ids[0])["variants"] == ["at present", "right now"]
 
     # the new version's text declares the accepted alternatives; its base reads as before
     row = ws.documents_.row("D2")
-    assert "{{make sure|ensure|check that}}" in row.original and "{{Room 210|Room 211|Room 212}}" in row.original
+    assert "{{currently|at present|right now}}" in row.original and "{{Room 210|Room 211|Room 212}}" in row.original
     assert row.base == ws.documents_.row("D1").base
     _, _, sites2, _ = ws.code("D2")
     declared = [s for s in sites2 if s.channel == Channel.DECLARED]
-    assert sorted(s.variants[0][0] for s in declared) == sorted(["make sure", "drivers and mechanics", "because of",
+    assert sorted(s.variants[0][0] for s in declared) == sorted(["currently", "drivers and mechanics", "because of",
                                                                  "Room 210"])
     # copies of the new version carry the declared variants
     ws.mark("D2", to="all", out_dir=tmp_path / "v2")
     texts = [ws.render_copy("D2", rid) for rid in people]
     plain = [" ".join(strip_invisible(t).split()) for t in texts]
-    assert any("ensure the gates" in t for t in plain) and any("check that the gates" in t for t in plain)
+    assert any("at present short of staff" in t for t in plain) and any("right now short of staff" in t for t in plain)
     assert any("Room 212" in t for t in plain) and any("mechanics and drivers" in t for t in plain)
 
     # the old version's code and issued copies are untouched, and still trace to their holder
@@ -228,7 +230,7 @@ def test_malformed_or_stale_review_refused(memo_ws, tmp_path, capsys):
     review = tmp_path / "review.md"
     write_review(ws, doc.id, review, semantic=False)
     good = review.read_text(encoding="utf-8")
-    pid = _ids(review, "keeps-meaning", "make sure")
+    pid = _ids(review, "keeps-meaning", "currently")
 
     def refused(text: str, *extra: str) -> str:
         bad = tmp_path / "bad.md"
@@ -239,11 +241,11 @@ def test_malformed_or_stale_review_refused(memo_ws, tmp_path, capsys):
     assert "not a leaktrace review file" in refused("# my notes\n- [x] P1\n")
     assert "proposal line must read" in refused(good.replace(f"- [ ] {pid} ·", f"- [y] {pid} ·"))
     assert "original" in refused(good.replace(f"- [ ] {pid} ·", f"- [x] {pid} ·")
-                                 .replace("  - original: make sure", "  - original: be sure"))
-    assert "2 to 4" in refused(re.sub(r"(- \[ \] " + pid + r" ·.*\n  - original: .*\n)  - variant: ensure\n",
+                                 .replace("  - original: currently", "  - original: now"))
+    assert "2 to 4" in refused(re.sub(r"(- \[ \] " + pid + r" ·.*\n  - original: .*\n)(  - variant: .*\n)+",
                                       r"\1", good).replace(f"- [ ] {pid} ·", f"- [x] {pid} ·"))
     assert "reserves" in refused(good.replace(f"- [ ] {pid} ·", f"- [x] {pid} ·")
-                                 .replace("  - variant: ensure", "  - variant: en|sure"))
+                                 .replace("  - variant: at present", "  - variant: at|present"))
     assert "no proposal is accepted" in refused(good)
     # stale: the file names another text of the document
     sha = re.search(r"text-sha256=([0-9a-f]{64})", good).group(1)
