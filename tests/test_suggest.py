@@ -214,6 +214,13 @@ def test_round_trip_creates_a_version_and_issued_copies_still_trace(memo_ws, peo
     res = ws.trace(texts[11], audit=False)
     assert res.verdict == "identified" and res.document["id"] == "D2"
     assert [c.recipient for c in res.copies if c.identified] == [people[11]]
+    # everyone holds a copy of each version: the listing counts copies and names each holder once
+    (tmp_path / "leak.txt").write_text(texts[11], encoding="utf-8")
+    r = run(capsys, "trace", tmp_path / "leak.txt", "-w", ws.path)
+    line = next(x for x in r.out.splitlines() if x.startswith("Copies that contained it"))
+    assert line.startswith(f"Copies that contained it: {2 * len(people)}, held by {len(people)} recipients: ")
+    names = line.split(": ", 2)[2].removesuffix(" …").split(", ")
+    assert len(names) == len(set(names)) == min(12, len(people))
 
     # who accepted what, and when, is in the audit log
     entries = [e for e in Ledger(ws).events(kind="audit") if e.action == "suggest-apply"]

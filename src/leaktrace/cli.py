@@ -550,9 +550,11 @@ def _print_sources(sources: list[dict], exposure: list[dict]) -> None:
                 f"{v['id']} (v{v['version']})" for v in m["versions"] if not v["contains"]) or "none"))
         if m["sections"]:
             out.print("Sections it requires: " + ", ".join(safe(x) for x in m["sections"]))
-        out.print(f"Copies that contained it: {len(m['exposure'])}" + (": " + ", ".join(
-            safe(e["recipient"]) for e in m["exposure"][:12]) + (" …" if len(m["exposure"]) > 12 else "")
-            if m["exposure"] else ""))
+        holders = list(dict.fromkeys(e["recipient"] for e in m["exposure"]))   # a copy of each version
+        out.print(f"Copies that contained it: {len(m['exposure'])}"
+                  + (f", held by {len(holders)} recipients" if len(holders) < len(m["exposure"]) else "")
+                  + (": " + ", ".join(safe(r) for r in holders[:12]) + (" …" if len(holders) > 12 else "")
+                     if holders else ""))
     if len([m for m in sources if m["derived"]]) > 1:
         out.print(f"Recipients whose copies held all of it: {len(exposure)}" + (
             ": " + ", ".join(safe(e["recipient"]) for e in exposure[:12]) if exposure else ""))
