@@ -214,6 +214,11 @@ def test_round_trip_creates_a_version_and_issued_copies_still_trace(memo_ws, peo
     res = ws.trace(texts[11], audit=False)
     assert res.verdict == "identified" and res.document["id"] == "D2"
     assert [c.recipient for c in res.copies if c.identified] == [people[11]]
+    # both versions' copies are scored; one bound counts them all (not two bounds over each half)
+    n = len(people)
+    assert res.recipients_scored == n and [r.document["id"] for r in res.other_sources] == ["D1"]
+    assert any(f"counts all {2 * n} copies" in note for note in res.notes)
+    assert all(not c.identified for c in res.other_sources[0].copies)
     # everyone holds a copy of each version: the listing counts copies and names each holder once
     (tmp_path / "leak.txt").write_text(texts[11], encoding="utf-8")
     r = run(capsys, "trace", tmp_path / "leak.txt", "-w", ws.path)

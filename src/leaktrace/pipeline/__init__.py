@@ -24,13 +24,17 @@ __all__ = ["Artifact", "Found", "Library", "MarkedSource", "Reading", "Scores", 
 def run(lib: Library, leak: Artifact) -> TraceResult:
     """Trace one artifact through every stage."""
     found = sources.find(lib, leak)
+    issued = {src.doc: lib.issued_copies(src.doc) for src in found.marked}
+    candidates = {src.doc: scoring.candidates(src, issued[src.doc]) for src in found.marked if issued[src.doc]}
+    # every copy scored in this trace, of every source (two versions with the same text, or two
+    # documents the leak quotes): one false-accusation bound over all of them
+    in_trace = sum(len(c) for c in candidates.values())
     per_source = []
     for src in found.marked:
-        issued = lib.issued_copies(src.doc)
-        if not issued:
+        if not issued[src.doc]:
             per_source.append(verdict.unread(leak, src, src.match.document, lib.row(src.doc).base))
             continue
-        candidates = scoring.candidates(src, issued)
         read = reading.read(lib, leak, src)
-        per_source.append(verdict.for_source(leak, src, read, scoring.score(lib, read, candidates), len(issued)))
+        per_source.append(verdict.for_source(leak, src, read, scoring.score(lib, read, candidates[src.doc]),
+                                             len(issued[src.doc]), in_trace))
     return verdict.conclude(lib, leak, found, per_source)

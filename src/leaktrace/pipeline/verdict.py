@@ -31,10 +31,12 @@ def unread(leak: Artifact, source: MarkedSource, doc: dict, base: str) -> TraceR
 
 
 def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: Scores,
-               issued: int | None = None) -> TraceResult:
+               issued: int | None = None, in_trace: int | None = None) -> TraceResult:
     """The verdict on one source: which copies its marks identify, with their bounds. issued:
     how many copies of the source exist, when only some of them (`scored.issued`) could have
-    produced the leak."""
+    produced the leak; in_trace: how many copies the whole trace scores, of every source (the
+    bound counts them all, so that one trace accuses no innocent copy of any source with more
+    than the bar's probability)."""
     doc = reading.doc
     result = TraceResult("inconclusive", "", document={"id": doc.id, "title": doc.title},
                          passages=_passages(leak, source, reading.base), leak_words=leak.words,
@@ -47,20 +49,24 @@ def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: S
     n = len(copies)
     result.recipients_scored = n
     result.copies_issued = issued_total = issued if issued is not None else n
+    n_bound = max(n, in_trace or 0)
+    if n_bound > n:
+        result.notes.append(f"the false-accusation bound counts all {n_bound} copies this trace scored, of "
+                            f"every source its text reuses (here {n} of {doc.id})")
     if issued_total > n:
         names = source.match.sections
         sections = ", ".join(f"“{x}”" for x in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         result.notes.append(f"{n} of the {issued_total} copies held every section the leak reuses ({sections}); "
                             "only they could have produced it, so only they are scored and counted in the bound")
     result.all_scores = [round(float(x), 3) for x in scores[order]]
-    result.score_bar = score_at_bar(model, n)
+    result.score_bar = score_at_bar(model, n_bound)
     symbols = reading.symbols
     result.marks = [[int(i), int(symbols[i])] for i in model.sites]
     for rank, j in enumerate(order.tolist()):
         s = float(scores[j])
         if rank >= TOP_COPIES and s <= 0:
             break
-        bound = false_accusation_bound(model.log_tail(s), n)
+        bound = false_accusation_bound(model.log_tail(s), n_bound)
         if rank >= TOP_COPIES and bound > BAR:
             break
         agreed = int((scored.codewords[j, model.sites] == symbols[model.sites]).sum()) if len(model) else 0
@@ -79,7 +85,7 @@ def for_source(leak: Artifact, source: MarkedSource, reading: Reading, scored: S
     elif not source.copied:
         result.summary = _reworded(leak, source, doc)
     else:
-        result.summary, result.more_words_needed = _why_inconclusive(reading, model, n, result.copies)
+        result.summary, result.more_words_needed = _why_inconclusive(reading, model, n_bound, result.copies)
     return result
 
 
