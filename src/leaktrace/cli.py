@@ -194,7 +194,8 @@ def doc_remove(doc: str = typer.Argument(..., help="Document id, e.g. D2."),
 def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
                  workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """How many sites each channel has and how many recipients each leak type can separate."""
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace) as ws, _counting("measuring probe copies", as_json, counted=False) as bar:
+        bar.add_task("", total=None)
         cap = ws.capacity(doc)
     if as_json:
         emit_json(cap.to_json())
