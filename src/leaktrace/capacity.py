@@ -51,19 +51,26 @@ def probes_of(code: Code) -> list[np.ndarray]:
     return [code.codeword(f"\x00capacity-probe-{k}") for k in range(PROBES)]
 
 
+def _readings(base: str, sites: list[Site], probes: list[np.ndarray]):
+    """Per leak type (name, what survives it), what tracing reads of each probe copy leaked
+    whole that way, and the median of the marks read."""
+    renderer = embed.Renderer(base, sites)
+    index = DocIndex(tokenize(base))
+    for name, survives, transform in LEAK_TYPES:
+        readings = [_reading(renderer, index, sites, p, transform, random.Random(f"{name}:{k}"))
+                    for k, p in enumerate(probes)]
+        yield name, survives, readings, int(np.median([(r >= 0).sum() for r in readings]))
+
+
 def words_needed(base: str, sites: list[Site], code: Code, n: int,
                  probes: list[np.ndarray] | None = None) -> tuple[dict[str, int | None], dict[str, int]]:
     """For each leak type, the fewest leading words that identify a probe copy among n, and the
     marks a whole-document leak of that type keeps (median over the probes)."""
     probes = probes_of(code) if probes is None else probes
     word_pos = _word_positions(base, sites)
-    renderer = embed.Renderer(base, sites)
-    index = DocIndex(tokenize(base))
     words, read = {}, {}
-    for name, _, transform in LEAK_TYPES:
-        readings = [_reading(renderer, index, sites, p, transform, random.Random(f"{name}:{k}"))
-                    for k, p in enumerate(probes)]
-        read[name] = int(np.median([(r >= 0).sum() for r in readings]))
+    for name, _, readings, marks in _readings(base, sites, probes):
+        read[name] = marks
         words[name] = _words_for(code, readings, probes, word_pos, n)
     return words, read
 
@@ -74,13 +81,8 @@ def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients
     by_kind = Counter(f"{s.channel.value}:{s.kind.split(':')[0]}" for s in sites)
     probes = probes_of(code)
     word_pos = _word_positions(base, sites)
-    renderer = embed.Renderer(base, sites)
-    index = DocIndex(tokenize(base))
     profiles = []
-    for name, survives, transform in LEAK_TYPES:
-        readings = [_reading(renderer, index, sites, p, transform, random.Random(f"{name}:{k}"))
-                    for k, p in enumerate(probes)]
-        read = int(np.median([(r >= 0).sum() for r in readings]))
+    for name, survives, readings, read in _readings(base, sites, probes):
         tails = sorted(_log_tail(code, r, p) for r, p in zip(readings, probes))
         lt = tails[len(tails) // 2]
         separable = BAR / math.exp(lt) if lt > -700 else math.inf

@@ -81,13 +81,17 @@ class Marking:
         if row.words < MIN_WORDS:
             raise MarkingError(f"{doc_public_id(row.id)} is too short to mark ({row.words} words; "
                                f"at least {MIN_WORDS} are needed)")
-        _, declared = resolve(row.original)
-        protected = find_protected(row.base, extra=self.documents.fixed_spans(row))
-        sites = find_sites(tokenize(row.base), protected, declared, parse_channels(row.channels), fmt=row.format)
+        sites = self._sites_in(row, row.original, row.channels)
         if len(sites) < MIN_SITES:
             raise MarkingError(f"{doc_public_id(row.id)} has only {len(sites)} sites in channels "
                                f"{row.channels}; at least {MIN_SITES} are needed to mark it")
         return sites
+
+    def _sites_in(self, row, original: str, channels: str) -> list[Site]:
+        """The sites of a document's text as `original` declares its alternatives, in `channels`."""
+        base, declared = resolve(original)
+        protected = find_protected(base, extra=self.documents.fixed_spans(row))
+        return find_sites(tokenize(base), protected, declared, parse_channels(channels), fmt=row.format)
 
     def capacity(self, doc_id: str | int, if_accepted: tuple[int, str] | None = None) -> Capacity:
         """What each leak type needs to identify a copy; beside it, the same without the
@@ -110,11 +114,9 @@ class Marking:
                                       len(auto), words, among, read, _wordlike([sites[i] for i in auto])))
         if if_accepted and if_accepted[0]:
             row = self.documents.row(doc_id)
-            new_base, declared = resolve(if_accepted[1])
-            if new_base == base:
-                channels = parse_channels(",".join(dict.fromkeys([*row.channels.split(","), "declared"])))
-                what = find_sites(tokenize(base), find_protected(base, extra=self.documents.fixed_spans(row)),
-                                  declared, channels, fmt=row.format)
+            if resolve(if_accepted[1])[0] == base:
+                what = self._sites_in(row, if_accepted[1],
+                                      ",".join(dict.fromkeys([*row.channels.split(","), "declared"])))
                 qs = [s.q for s in what]
                 what_code = Code(self.key, f"{row.uid}:if-accepted", make_biases(self.key, f"{row.uid}:if-accepted", qs),
                                  qs)

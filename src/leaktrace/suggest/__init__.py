@@ -156,6 +156,12 @@ def write_review(ws, doc_id: str | int, path: str | os.PathLike, *, semantic: bo
 
 
 # ------------------------------------------------------------------ applying
+def _tokens_of(tokens, start: int, end: int) -> tuple[int, int]:
+    """The first token of a proposal's span and the one after its last: two accepted proposals
+    must not overlap or touch (first <= the other's after)."""
+    return tokens.index_at(start), tokens.index_at(max(end - 1, start)) + 1
+
+
 def declare(original: str, edits: list[tuple[int, int, str]]) -> str:
     """The original with each edit (a span of its base text and the `{{...}}` that replaces it)."""
     out = original
@@ -175,10 +181,10 @@ def if_accepted(ws, doc_id: str | int, *, semantic: bool | None = None) -> tuple
     last, edits = -1, []
     for p in sorted((p for p in s.proposals if p.label == KEEPS), key=lambda p: p.start):
         variants = tuple(dict.fromkeys(p.variants))[:4]
-        first = tokens.index_at(p.start)
+        first, after = _tokens_of(tokens, p.start, p.end)
         if len(variants) < 2 or first <= last:
             continue
-        last = tokens.index_at(max(p.end - 1, p.start)) + 1
+        last = after
         edits.append((p.start, p.end, "{{" + "|".join(variants) + "}}"))
     return len(edits), declare(row.original, edits)
 
@@ -240,11 +246,11 @@ def apply_review(ws, doc_id: str | int, path: str | os.PathLike, *, by: str, rul
         if not 2 <= len(variants) <= 4:
             raise InputError(f"{path}, line {e.line}: {e.id} has {len(variants)} different phrasings; an "
                              "accepted proposal needs 2 to 4 (the original's words included)")
-        first = tokens.index_at(e.start)
+        first, after = _tokens_of(tokens, e.start, e.end)
         if first <= last:
             raise InputError(f"{path}, line {e.line}: {e.id} overlaps or touches another accepted proposal; "
                              "accept one of them")
-        last = tokens.index_at(max(e.end - 1, e.start)) + 1
+        last = after
         edits.append((e.start, e.end, "{{" + "|".join(variants) + "}}"))
         item = {"proposal": e.id, "label": e.label, "kind": e.kind, "line": p.line, "original": e.original,
                 "variants": list(variants[1:]), "edited": list(variants[1:]) != list(p.variants[1:])}

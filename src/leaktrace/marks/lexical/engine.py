@@ -73,6 +73,17 @@ class Doc:
     def word(self, i: int) -> bool:
         return 0 <= i < self.n and self.raw[i][0].isalnum()
 
+    def sentence(self, i: int, end: int | None = None, reach: int | None = None) -> tuple[int, int]:
+        """The tokens [lo, hi) of the sentence holding tokens [i, end), at most `reach` tokens
+        either side of them when given."""
+        end = i + 1 if end is None else end
+        lo, hi = i, end
+        while lo > 0 and not self.sent[lo] and (reach is None or i - lo < reach):
+            lo -= 1
+        while hi < self.n and not self.sent[hi] and (reach is None or hi - end < reach - 1):
+            hi += 1
+        return lo, hi
+
     def tag(self, i: int) -> str:
         """Token i's part-of-speech tag (CLAWS5, tagger.py); the text is tagged on first use."""
         if self._tags is None:
@@ -476,12 +487,7 @@ def load_family(family: str, named: dict[str, Test], finders: dict[str, tuple[Fi
 
 def _alone(d: Doc, i: int, end: int, kin: frozenset[str]) -> bool:
     """No word of `kin` in the sentence of tokens [i, end) outside them."""
-    lo = i
-    while lo > 0 and not d.sent[lo]:
-        lo -= 1
-    hi = end
-    while hi < d.n and not d.sent[hi]:
-        hi += 1
+    lo, hi = d.sentence(i, end)
     return not any(d.skel[k] in kin for k in range(lo, hi) if not i <= k < end)
 
 

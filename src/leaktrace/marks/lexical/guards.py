@@ -255,12 +255,7 @@ def lone_relative(d: Doc, k: int, s: Span | None = None) -> bool:
     and that fit", "who don't have access -- or who don't feel ..."): no relative pronoun of its
     sentence follows 'and', 'or' or 'but' (a dash or a comma between), so a copy never breaks
     their parallel."""
-    a = k
-    while a > 0 and not d.sent[a] and k - a < 80:
-        a -= 1
-    b = k + 1
-    while b < d.n and not d.sent[b] and b - k < 80:
-        b += 1
+    a, b = d.sentence(k, reach=80)
     for j in range(a + 1, b):
         if d.skel[j] not in _W["relative_pronouns"]:
             continue
