@@ -22,7 +22,7 @@ from .formats import mailcopy, stamp
 from .formats.copies import CopyWriter
 from .ledger.book import Ledger
 from .marking import MARKING_VERSION, Marking, cut
-from .marks import embed
+from .marks import embed, layout
 from .marks.channels import carried
 from .marks.code import copy_id
 from .marks.declared import base_to_original, to_original
@@ -90,11 +90,14 @@ class Distribution:
         messages = []
         issued_at = now()
         n = parse_doc_id(doc.id)
-        renderer = embed.Renderer(base, sites)
+        # a PDF copy (or a PDF attached to an e-mail copy) carries the layout marks: its words are
+        # shifted where the text says so (formats.pdfwrite)
+        laid_out = "pdf" if writer.format == "pdf" or (attach is not None and attach.format == "pdf") else None
+        renderer = embed.Renderer(base, layout.for_pdf(sites) if laid_out else sites)
         structured = writer.template is not None or attach is not None
         try:
             for r in recs:
-                cw = carried(sites, code.codeword(r.id), writer.format)
+                cw = carried(sites, code.codeword(r.id), laid_out or writer.format)
                 text = renderer.render(cw) if chosen is None else cut(base, renderer.edits(cw), chosen)
                 edits = to_original(row.original, renderer.edits(cw)) if structured else ()
                 cid = copy_id(self.key, code.doc_uid, r.id)

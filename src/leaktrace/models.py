@@ -39,6 +39,7 @@ class WordBox:
     width: int
     height: int
     confidence: float     # 0..1, as the OCR engine rates it
+    line: int = 0         # the line of the page it was read on (words of one line share it)
 
 
 @dataclass(frozen=True)

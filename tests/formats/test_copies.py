@@ -70,7 +70,8 @@ def test_a_leaked_word_copy_is_an_exact_match_and_its_text_identifies_it(ws, wor
     assert r.stamps[0]["status"] == "verified" and r.stamps[0]["recipient"] == c.recipient
     stamp_detector = next(d for d in r.detectors if d["detector"] == "stamp")
     assert stamp_detector == {"detector": "stamp", "ran": True, "found": 1, "verified": 1}
-    assert {d["detector"] for d in r.detectors} == {"stamp", "invisible", "typographic", "lexical", "declared"}
+    assert {d["detector"] for d in r.detectors} == {"stamp", "invisible", "typographic", "lexical", "declared",
+                                                    "layout"}
 
 
 def test_a_forged_or_transplanted_stamp_is_not_evidence(ws, word, tmp_path):

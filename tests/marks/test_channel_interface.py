@@ -22,7 +22,8 @@ IDS = [r["id"] for r in people_rows(40)]
 
 
 def test_every_channel_is_registered_once_most_robust_first():
-    assert REGISTRY.names() == ("declared", "lexical", "typographic", "invisible")
+    # the text channels first; the layout channel changes no text, so it yields to all of them
+    assert REGISTRY.names() == ("declared", "lexical", "typographic", "invisible", "layout")
     assert {c.value for c in Channel} == set(REGISTRY.names())
 
 
@@ -31,6 +32,10 @@ def test_a_channel_writes_each_variant_as_edits_of_the_base_text(marked):
     _, base, sites, code = ws.code(doc.id)
     for impl in REGISTRY.channels:
         site = next(s for s in sites if s.channel == impl.channel)
+        if impl.channel == Channel.LAYOUT:
+            # a position, not text: every variant reads as the original's words
+            assert {apply_edits(base, impl.edits(site, v)) for v in range(site.q)} == {base}
+            continue
         for v in range(site.q):
             copy = apply_edits(base, impl.edits(site, v))
             (s, e), = site.spans
@@ -44,8 +49,13 @@ def test_formats_that_cannot_carry_a_channel_get_the_originals_variant(marked):
     cw = code.codeword(IDS[0])
     in_pdf = channels.carried(sites, cw, "pdf")
     invisible = np.array([s.channel == Channel.INVISIBLE for s in sites])
+    layout = np.array([s.channel == Channel.LAYOUT for s in sites])
+    assert layout.any() and not (cw[layout] == 0).all()
     assert (in_pdf[invisible] == 0).all() and (in_pdf[~invisible] == cw[~invisible]).all()
-    assert channels.carried(sites, cw, "txt") is cw
+    # only a copy leaktrace lays out carries the layout marks; text formats carry every other one
+    for fmt in ("txt", "md", "html", "docx", "eml"):
+        in_text = channels.carried(sites, cw, fmt)
+        assert (in_text[layout] == 0).all() and (in_text[~layout] == cw[~layout]).all()
 
 
 def test_each_channel_reads_its_own_sites_and_nothing_else(marked):
@@ -57,7 +67,9 @@ def test_each_channel_reads_its_own_sites_and_nothing_else(marked):
     reads = channels.read(sites, Evidence(index.doc, leak, align(index, leak)))
     cw = code.codeword(IDS[2])
     ok = reads.variant >= 0
-    assert ok.mean() > 0.9 and (reads.variant[ok] == cw[ok]).all()
+    text = np.array([s.channel != Channel.LAYOUT for s in sites])
+    assert ok[text].mean() > 0.9 and (reads.variant[ok] == cw[ok]).all()
+    assert not ok[~text].any()       # text alone shows no page: the layout sites are not covered
     assert ((reads.confidence > 0) == ok).all()
 
 

@@ -10,6 +10,7 @@ from leaktrace.marks.declared import resolve
 from leaktrace.marks.embed import render
 from leaktrace.marks.read import ERASED, READ, read, read_text_status
 from leaktrace.marks.channels import find_sites
+from leaktrace.marks.sites import Channel
 from leaktrace.text.align import DocIndex, align
 from leaktrace.text.protect import find_protected
 from leaktrace.text.tokens import tokenize
@@ -18,7 +19,8 @@ from samples import MEMO
 KEY = b"r" * 32
 BASE, DECLARED = resolve(MEMO)
 TOKENS = tokenize(BASE)
-SITES = find_sites(TOKENS, find_protected(BASE), DECLARED)
+# the channels read from text (the layout channel lives on rendered pages: marks/test_layout.py)
+SITES = find_sites(TOKENS, find_protected(BASE), DECLARED, [c for c in Channel if c != Channel.LAYOUT])
 CODE = Code(KEY, "doc", make_biases(KEY, "doc", [s.q for s in SITES]), [s.q for s in SITES])
 INDEX = DocIndex(TOKENS)
 

@@ -137,9 +137,11 @@ def ocr_page(img: Image.Image, name: str, number: int = 1) -> tuple[str, Page]:
 
 
 def _word_boxes(tsv: str):
-    """Words of Tesseract's TSV output (level 5 rows), in reading order."""
-    for line in tsv.splitlines()[1:]:
-        cols = line.split("\t")
+    """Words of Tesseract's TSV output (level 5 rows), in reading order, each with the number of
+    its line on the page (Tesseract's block, paragraph and line, counted in order)."""
+    lines: dict[tuple[str, str, str], int] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
         if len(cols) != 12 or cols[0] != "5" or not cols[11].strip():
             continue
         try:
@@ -147,7 +149,8 @@ def _word_boxes(tsv: str):
             conf = float(cols[10])
         except ValueError:
             continue
-        yield WordBox(cols[11].strip(), left, top, width, height, max(0.0, min(1.0, conf / 100)))
+        line = lines.setdefault((cols[2], cols[3], cols[4]), len(lines))
+        yield WordBox(cols[11].strip(), left, top, width, height, max(0.0, min(1.0, conf / 100)), line)
 
 
 def prepare_for_ocr(img: Image.Image) -> Image.Image:
@@ -161,9 +164,107 @@ def prepare_for_ocr(img: Image.Image) -> Image.Image:
     img = img.convert("L")
     if ImageStat.Stat(img).mean[0] < 110:  # a dark-mode screenshot: light text on dark ground
         img = ImageOps.invert(img)
+    img = straighten(img)
     if img.width < UPSCALE_BELOW and img.width * img.height * 4 <= max_image_pixels():
         img = img.resize((img.width * 2, img.height * 2), Image.Resampling.LANCZOS)
     return ImageOps.autocontrast(img, cutoff=1)
+
+
+MAX_SKEW = 6.0        # degrees: a photo tilted further is not straightened
+
+
+def straighten(img: Image.Image) -> Image.Image:
+    """The page seen square on: a photographed page (lighter than the desk around it, all four
+    corners in the picture) mapped to a rectangle, then any remaining tilt of the text lines
+    turned level. Tesseract loses whole lines at a tilt of two degrees."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(img, dtype=np.uint8)
+    gray, page = _unwarp_page(cv2, np, gray)
+    angle = _skew(cv2, np, gray, page)
+    if abs(angle) >= 0.05:
+        h, w = gray.shape
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        gray = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+    return Image.fromarray(_even_light(cv2, np, gray))
+
+
+def _even_light(cv2, np, gray):
+    """The page as if evenly lit: each pixel divided by the paper's brightness around it (the
+    local maximum, which text strokes are too thin to reach, smoothed). A shadow or a light
+    falling off across a photo otherwise turns whole lines black when Tesseract binarizes."""
+    k = max(15, (max(gray.shape) // 60) | 1)
+    paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((k, k), np.uint8)), (k, k), 0)
+    return cv2.divide(gray, np.maximum(paper, 1), scale=255)
+
+
+def _unwarp_page(cv2, np, gray):
+    """The page mapped to a rectangle where the picture shows a page on a darker ground with its
+    four corners inside the picture; else the picture as it is, the ground around the page
+    (if any) painted white. With it, the mask of the page where a ground was painted (None
+    where the whole picture is page)."""
+    h, w = gray.shape
+    k = 800 / max(h, w)
+    small = cv2.resize(gray, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    _, bright = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return gray, None
+    page = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(page)
+    if area < 0.3 * small.size or area > 0.97 * small.size:
+        return gray, None    # no page on a ground: a scan, a screenshot, a crop inside the page
+    quad = cv2.approxPolyDP(page, 0.02 * cv2.arcLength(page, True), True).reshape(-1, 2).astype(np.float32)
+    sh, sw = small.shape
+    inside = len(quad) == 4 and all(2 < x < sw - 3 and 2 < y < sh - 3 for x, y in quad)
+    if not inside:
+        # the page runs off the picture: keep the geometry, paint the ground white
+        mask = np.zeros_like(small)
+        cv2.drawContours(mask, [page], -1, 255, thickness=cv2.FILLED)
+        mask = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST)
+        out = gray.copy()
+        out[mask == 0] = 255
+        return out, mask
+    quad /= k
+    s = quad.sum(axis=1)
+    d = np.diff(quad, axis=1).ravel()
+    tl, br, tr, bl = quad[np.argmin(s)], quad[np.argmax(s)], quad[np.argmin(d)], quad[np.argmax(d)]
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    if width < MIN_LONG_SIDE or height < MIN_SIDE:
+        return gray, None
+    m = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl], np.float32),
+                                    np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                                             np.float32))
+    return cv2.warpPerspective(gray, m, (width, height), flags=cv2.INTER_CUBIC, borderValue=255), None
+
+
+def _skew(cv2, np, gray, page=None) -> float:
+    """The angle (degrees) that levels the text lines: the rotation whose row profile of ink is
+    the sharpest, searched coarsely and then finely. Only ink well inside the page counts (the
+    page's own edges would pull the angle towards theirs)."""
+    h, w = gray.shape
+    k = min(1.0, 1000 / max(h, w))
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    ink = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    if page is not None:
+        inner = cv2.erode(cv2.resize(page, size, interpolation=cv2.INTER_NEAREST), np.ones((31, 31), np.uint8))
+        ink[inner == 0] = 0
+    if ink.sum() < 50:
+        return 0.0
+    sh, sw = ink.shape
+    centre = (sw / 2, sh / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rows = cv2.warpAffine(ink, m, (sw, sh), flags=cv2.INTER_NEAREST, borderValue=0).sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(rows)).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5), key=sharpness)
+    return float(max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05), key=sharpness))
 
 
 def tidy_ocr_text(raw: str) -> str:

@@ -5,13 +5,25 @@ an HTML page with a fixed stylesheet and is rendered with the DejaVu fonts from 
 WeasyPrint embeds; zero-width characters have no glyph to draw, so the invisible channel
 shows nothing. Nothing is fetched: external images, stylesheets and fonts are refused. The
 copy stamp goes into the document information, and an optional footer names the recipient.
+
+The layout marks (marks/layout.py) arrive as private-use characters around a word; here they
+become spans whose margins move the word by a fraction of a point and give it back after it,
+so that the line's width, how lines are filled and the order of the text layer stay those of
+the unmarked rendering (relative positioning would paint the word after the rest of the page,
+and text extractors would read it out of place).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+import re
 from html import escape
+
+from ..marks.layout import END, LEFT, MARKERS, RIGHT, SHIFT_PT
+
+_SHIFTED = re.compile(f"([{LEFT}{RIGHT}])([^{MARKERS}<>]*){END}")
+_SPAN = {LEFT: '<span class="lt-l">', RIGHT: '<span class="lt-r">'}
 
 CSS = """
 @page { size: A4; margin: 22mm 20mm 24mm 20mm;
@@ -24,7 +36,8 @@ pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: 9.5pt; }
 pre { white-space: pre-wrap; }
 table { border-collapse: collapse; } td, th { border: 0.5pt solid #999; padding: 2pt 4pt; }
 blockquote { margin: 0 0 0.6em 1.5em; }
-"""
+.lt-l { margin: 0 %(shift)spt 0 -%(shift)spt; } .lt-r { margin: 0 -%(shift)spt 0 %(shift)spt; }
+""" % {"shift": SHIFT_PT}
 
 
 def _refuse(url: str, *args, **kwargs):
@@ -69,9 +82,17 @@ def render(html_page: str, *, stamp: str | None = None, footer: str | None = Non
     from weasyprint import CSS as WCSS
     from weasyprint import HTML
 
+    html_page = shift_words(html_page)
     css = CSS + (f":root {{ --footer: {_css_string(footer)}; }}" if footer else ":root { --footer: ''; }")
     pdf = HTML(string=html_page, url_fetcher=_refuse).write_pdf(stylesheets=[WCSS(string=css)])
     return add_stamp(pdf, stamp) if stamp else pdf
+
+
+def shift_words(html_page: str) -> str:
+    """The layout marks as positioned spans; a marker anywhere else (the document's own text may
+    hold private-use characters) is dropped rather than trusted."""
+    html_page = _SHIFTED.sub(lambda m: f"{_SPAN[m.group(1)]}{m.group(2)}</span>", html_page)
+    return html_page.translate(dict.fromkeys(map(ord, MARKERS)))
 
 
 def add_stamp(pdf: bytes, stamp: str) -> bytes:

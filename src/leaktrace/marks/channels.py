@@ -21,7 +21,7 @@ from ..text.align import Alignment
 from ..text.protect import Protected
 from ..text.tokens import Tokens
 from . import declared as declared_channel
-from . import invisible, lexical, typographic
+from . import invisible, layout, lexical, typographic
 from .declared import Declared
 from .read import NOT_COVERED, read_text_status
 from .sites import Channel, Site, SiteSet
@@ -154,7 +154,27 @@ class Registry:
         return tuple(c.channel.value for c in self.channels)
 
 
-REGISTRY = Registry([DeclaredChannel(), LexicalChannel(), TypographicChannel(), InvisibleChannel()])
+class LayoutChannel(MarkChannel):
+    """Words shifted between their neighbours on the page (marks/layout.py): only copies that
+    leaktrace lays out carry it, and only page images with word boxes show it."""
+
+    channel = Channel.LAYOUT
+    formats = frozenset({"pdf"})
+    needs = frozenset({"pages"})
+    normalizable = False
+
+    def find(self, doc: DocumentText) -> Iterable[Site]:
+        return layout.find(doc.tokens)
+
+    def read(self, sites: Sequence[Site], evidence: Evidence) -> Reads:
+        variant, confidence, status = layout.read(sites, evidence.doc, evidence.leak,
+                                                  evidence.alignment.doc_to_leak, evidence.pages)
+        return Reads(variant, confidence, status)
+
+
+# the text channels first: a layout site never takes a word's place from a text site
+REGISTRY = Registry([DeclaredChannel(), LexicalChannel(), TypographicChannel(), InvisibleChannel(),
+                     LayoutChannel()])
 ALL_CHANNELS: tuple[Channel, ...] = tuple(Channel)
 
 

@@ -23,16 +23,17 @@ class Renderer:
             pos = e
         self.segments.append(base[pos:])
         self.span_site = np.array([i for _, _, i, _ in spans], dtype=np.int64)
+        self.lengths = [e - s for s, e, _, _ in spans]
         # choices[j][v]: the text of span j under variant v of its site
         self.choices = [tuple(v[k] for v in sites[i].variants) for _, _, i, k in spans]
 
     def edits(self, codeword: np.ndarray) -> list[tuple[int, int, str]]:
         """The copy as (start, end, replacement) edits of the base text, every span included."""
         out, pos = [], 0
-        for seg, (c, v) in zip(self.segments, zip(self.choices, codeword[self.span_site].tolist())):
+        for seg, n, (c, v) in zip(self.segments, self.lengths, zip(self.choices, codeword[self.span_site].tolist())):
             pos += len(seg)
-            out.append((pos, pos + len(c[0]), c[v]))
-            pos += len(c[0])
+            out.append((pos, pos + n, c[v]))
+            pos += n
         return out
 
     def render(self, codeword: np.ndarray) -> str:
@@ -72,7 +73,7 @@ class Change:
 def changes(base: str, sites: Sequence[Site], codeword: np.ndarray) -> list[Change]:
     out = []
     for site, v in zip(sites, codeword.tolist()):
-        if not v:
+        if not v or site.reader == "layout":   # a word moved on a PDF page: no change to the text
             continue
         for (s, e), orig, rep in zip(site.spans, site.variants[0], site.variants[v]):
             lo = max(base.rfind("\n", 0, s) + 1, s - 30)

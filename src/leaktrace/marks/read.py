@@ -49,6 +49,8 @@ def read_text_status(sites: Sequence[Site], doc: Tokens, leak: Tokens, alignment
     used = np.zeros(len(leak) + 1, dtype=bool)
     used[d2l[d2l >= 0]] = True
     for i, site in enumerate(sites):
+        if site.reader == "layout":
+            continue    # a position on a page: the text does not show it (marks/layout.py reads it)
         obs = []
         ok = True
         for a, b in site.windows:

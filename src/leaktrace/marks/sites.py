@@ -9,7 +9,9 @@ compared with what each variant would produce under the site's *reader*:
 - ``raw``: the exact characters, invisible ones removed (typographic styles);
 - ``folded``: typography folded to ASCII, so only spacing and words count;
 - ``tokens``: the sequence of skeleton tokens (lexical and declared channels);
-- ``spaces``: the exact whitespace, invisible characters removed (sentence spacing).
+- ``spaces``: the exact whitespace, invisible characters removed (sentence spacing);
+- ``layout``: not the text at all but where the word stands on a rendered page (layout
+  channel, marks/layout.py): its variants read alike, and it changes nothing in the text.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ class Channel(str, Enum):
     TYPOGRAPHIC = "typographic"
     LEXICAL = "lexical"
     DECLARED = "declared"
+    LAYOUT = "layout"
 
 
-READERS = ("gap", "raw", "folded", "tokens", "spaces")
+READERS = ("gap", "raw", "folded", "tokens", "spaces", "layout")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ def observe(reader: str, s: str):
         if not s.strip():
             return ()
         return tuple(skeleton(t) for t in tokenize(strip_invisible(s)).raw)
+    if reader == "layout":
+        return normalize_whitespace(strip_invisible(s))   # the words: the shift is not in the text
     raise ValueError(f"unknown reader {reader!r}")
 
 
@@ -109,6 +114,10 @@ def is_readable(site: Site, tokens: Tokens) -> bool:
     n = len(tokens)
     if site.q < 2 or len(site.spans) != len(site.windows):
         return False
+    if site.reader == "layout":
+        # a word that moves on the page, its text the same in every variant
+        (s, e), = site.spans
+        return 0 < s < e < len(text) and all(v == (text[s:e],) for v in site.variants)
     for (s, e), (a, b), orig in zip(site.spans, site.windows, site.variants[0]):
         if a < 1 or b >= n or a > b or text[s:e] != orig:
             return False
@@ -121,13 +130,16 @@ def is_readable(site: Site, tokens: Tokens) -> bool:
 
 # Which changes each reader does not see (so another site may make them in its window).
 _CHANGE = {"gap": "invisible", "raw": "typo-char", "folded": "spacing", "tokens": "lexical",
-           "spaces": "whitespace"}
+           "spaces": "whitespace", "layout": "position"}
 _COMPATIBLE = {
     "gap": {"invisible", "typo-char", "spacing", "whitespace"},
     "tokens": {"invisible", "typo-char", "spacing", "whitespace"},
     "folded": {"invisible", "typo-char", "whitespace"},
     "raw": {"invisible", "whitespace"},
     "spaces": {"invisible", "typo-char"},
+    # a shifted word is measured against its neighbours' glyphs and the spaces between them;
+    # zero-width characters are left out of the copies that carry it
+    "layout": {"invisible", "position"},
 }
 
 
@@ -160,6 +172,18 @@ def _slots_observed(site: Site) -> set[int]:
     return slots
 
 
+def _slots_around(site: Site, tokens: Tokens) -> set[int]:
+    """Slots of a word, the words on either side of it and the spaces between them."""
+    (s, e), = site.spans
+    text = tokens.text
+    lo = text.rfind(" ", 0, max(0, s - 1)) + 1
+    hi = e + 1
+    while hi < len(text) and not text[hi].isspace():
+        hi += 1
+    a, b = tokens.index_at(lo), tokens.index_at(max(lo, hi - 1)) + 1
+    return set(range(2 * a, 2 * b + 1))
+
+
 class SiteSet:
     """Accepts sites in priority order, refusing any that would disturb an accepted one."""
 
@@ -171,10 +195,15 @@ class SiteSet:
         self._info: list[tuple[set[int], set[int], str]] = []
 
     def add(self, site: Site) -> bool:
-        if not is_readable(site, self.tokens):
-            return False
-        changed = _slots_changed(site, self.tokens)
-        observed = _slots_observed(site)
+        if site.reader == "layout":
+            # a position, not text: it changes no slot, and watches its word and both neighbours
+            changed: set[int] = set()
+            observed = _slots_around(site, self.tokens)
+        else:
+            if not is_readable(site, self.tokens):
+                return False
+            changed = _slots_changed(site, self.tokens)
+            observed = _slots_observed(site)
         change = _CHANGE[site.reader]
         for slot in changed:
             for k in self._changed.get(slot, ()):

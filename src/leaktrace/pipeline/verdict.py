@@ -179,7 +179,7 @@ def conclude(lib: Library, leak: Artifact, found: Found, per_source: list[TraceR
     result.notes.extend(leak.notes)
     _stamps(result, leak.stamps)
     channels = set(lib.document(result.document["id"]).channels) if result.document else set()
-    result.detectors = _detectors(result, leak.stamps, channels)
+    result.detectors = _detectors(result, leak.stamps, channels, bool(leak.pages))
     return result
 
 
@@ -213,12 +213,14 @@ def _stamps(result: TraceResult, stamps) -> None:
         result.outcome = result.verdict
 
 
-def _detectors(result: TraceResult, stamps, channels: set[str]) -> list[dict]:
-    """Which detectors ran on this artifact and what each found."""
+def _detectors(result: TraceResult, stamps, channels: set[str], pages: bool) -> list[dict]:
+    """Which detectors ran on this artifact and what each found (the layout channel runs only on
+    page images)."""
     out = [{"detector": "stamp", "ran": result.source.get("format") in ("docx", "pdf", "html", "eml"),
             "found": len(stamps), "verified": sum(1 for s in stamps if s.status == "verified")}]
     for ch in (c.value for c in ALL_CHANNELS):
         agree = sum(1 for r in result.site_reads if r.channel == ch and r.agrees)
-        out.append({"detector": ch, "ran": ch in channels, "sites_covered": result.sites_covered.get(ch, 0),
+        ran = ch in channels and (pages or ch != "layout")
+        out.append({"detector": ch, "ran": ran, "sites_covered": result.sites_covered.get(ch, 0),
                     "marks_read": result.sites_read.get(ch, 0), "agree_with_best_copy": agree})
     return out
