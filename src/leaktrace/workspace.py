@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from . import formats
+from . import budget, formats
 from .distribution import Distribution
 from .documents import Documents, document_files, now
 from .errors import ConflictError, InputError, WorkspaceError
@@ -150,9 +150,13 @@ class Workspace:
         url = None
         if settings_path.is_file():
             try:
-                url = json.loads(settings_path.read_text()).get("database_url")
+                settings = json.loads(settings_path.read_text())
+                url = settings.get("database_url")
             except (ValueError, AttributeError):
                 raise WorkspaceError(f"workspace settings {settings_path} are not valid JSON") from None
+            budget.use_settings(settings.get("budget"), str(settings_path))
+        else:
+            budget.use_settings(None)
         if not url:
             if not (path / DB_FILE).is_file():
                 raise WorkspaceError(f"workspace {path} has no database ({DB_FILE}): {hint}")
@@ -175,6 +179,7 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.dispose()
+        budget.use_settings(None)
 
     def database(self) -> str:
         """Where the workspace's data is: the embedded SQLite file, or the server database's URL

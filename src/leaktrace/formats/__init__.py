@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import budget
 from ..errors import InputError
 from .base import DEFAULT_MAX_MB, Extracted, max_input_bytes  # noqa: F401  (re-exported)
 
@@ -127,6 +128,8 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def read_document(path: Path) -> Source:
+    """A registered original read within the budget (leaktrace.budget): its size, its words, and
+    the time and memory its reading takes."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     fmt = FORMATS.get(path.suffix.lower())
@@ -134,9 +137,14 @@ def read_document(path: Path) -> Source:
         known = ", ".join(sorted(FORMATS))
         raise InputError(f"{path}: unsupported document format {path.suffix or '(none)'!r}; use one of {known}")
     data = read_file_bytes(path)
+    return budget.bounded(_read_document, data, fmt, path, what=str(path))
+
+
+def _read_document(data: bytes, fmt: str, path: Path) -> Source:
     name = str(path)
     if fmt in ("txt", "md"):
         decoded = decode(data, name)
+        budget.check_words(decoded.text, name)
         return Source(decoded.text, fmt, path.name, encoding=decoded.encoding)
     if not data.strip():
         raise InputError(f"{name}: is empty")
@@ -155,6 +163,7 @@ def read_document(path: Path) -> Source:
         data = None
     if not text.strip():
         raise InputError(f"{name}: has no text to mark")
+    budget.check_words(text, name)
     return Source(text, fmt, path.name, data)
 
 
@@ -173,7 +182,18 @@ def _sniff(data: bytes, name: str) -> str:
 
 
 def extract_leak(data: bytes, name: str) -> Extracted:
-    """The text of a leaked artifact, by its file type; hostile content is never rendered."""
+    """The text of a leaked artifact, by its file type; hostile content is never rendered. The
+    reading keeps to the budget (leaktrace.budget): its time and memory, and the words read."""
+    return budget.bounded(_extract_leak, data, name, what=name)
+
+
+def _extract_leak(data: bytes, name: str) -> Extracted:
+    ex = _extract_any(data, name)
+    budget.check_words(ex.text, name)
+    return ex
+
+
+def _extract_any(data: bytes, name: str) -> Extracted:
     fmt = _sniff(data, name)
     if len(data) > max_input_bytes():
         raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
@@ -200,7 +220,7 @@ def extract_leak(data: bytes, name: str) -> Extracted:
     if fmt == "eml":
         from .mail import extract_eml
 
-        return extract_eml(data, name, extract_leak)
+        return extract_eml(data, name, _extract_any)
     if fmt == "image":
         from .image import extract_image
 

@@ -7,13 +7,12 @@ of a file says so in `notes` instead of failing.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from .. import budget
 from ..models import Page
 
-DEFAULT_MAX_MB = 10
+DEFAULT_MAX_MB = budget.Budget.input_mb
 # Names of the keyed copy stamp in file metadata (see formats.stamp).
 STAMP_PROPERTY = "LeaktraceStamp"      # DOCX custom property
 STAMP_PDF_KEY = "/LeaktraceStamp"     # PDF document information entry
@@ -21,11 +20,8 @@ STAMP_HEADER = "X-Leaktrace-Stamp"     # e-mail header
 
 
 def max_input_bytes() -> int:
-    raw = os.environ.get("LEAKTRACE_MAX_INPUT_MB", str(DEFAULT_MAX_MB))
-    try:
-        return int(float(raw) * 1024 * 1024)
-    except ValueError:
-        raise InputError(f"LEAKTRACE_MAX_INPUT_MB must be a number, not {raw!r}") from None
+    """The input limit of the budget in force (leaktrace.budget)."""
+    return budget.current().input_bytes
 
 
 @dataclass(frozen=True)

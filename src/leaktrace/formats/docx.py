@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 
 from lxml import etree
@@ -57,7 +58,7 @@ def open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as e:
         raise InputError(f"{name}: is a damaged .docx file ({e})") from None
     if len(infos) > MAX_MEMBERS:
         raise InputError(f"{name}: has {len(infos)} parts; over the limit of {MAX_MEMBERS}")
@@ -79,7 +80,7 @@ def _read_xml(z: zipfile.ZipFile, part: str, name: str) -> etree._Element:
         with z.open(part) as f:
             raw = f.read(MAX_PART + 1)
         return etree.fromstring(raw, _parser())
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as e:
         raise InputError(f"{name}: {part} is not well-formed ({str(e).splitlines()[0][:120]})") from None
 
 
@@ -203,7 +204,10 @@ class Template:
     def __init__(self, data: bytes, name: str = "original.docx"):
         self.data = data
         z = open_zip(data, name)
-        self.members = [(i, z.read(i.filename)) for i in z.infolist()]
+        try:
+            self.members = [(i, z.read(i.filename)) for i in z.infolist()]
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as e:
+            raise InputError(f"{name}: is a damaged .docx file ({str(e).splitlines()[0][:120]})") from None
         self.body = self._member(_BODY)
         self.text = joined(body_slots(_read_xml(z, _BODY, name)))
 

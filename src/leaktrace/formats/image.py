@@ -8,19 +8,19 @@ OCR output is tidied into paragraphs: lines joined, line-end hyphenation undone.
 from __future__ import annotations
 
 import io
-import os
 import re
 import warnings
 from contextlib import suppress
 
 from PIL import Image, ImageOps, ImageStat
 
+from .. import budget
 from ..errors import InputError
 from ..models import Page, WordBox
 from .base import Extracted, max_input_bytes
 
 FORMATS = ("PNG", "JPEG", "TIFF", "WEBP", "GIF", "BMP")
-DEFAULT_MAX_MPIX = 50
+DEFAULT_MAX_MPIX = budget.Budget.image_mpix
 MIN_SIDE = 20         # pixels: less cannot hold a line of text
 MIN_LONG_SIDE = 100   # pixels: less cannot hold a phrase worth tracing
 UPSCALE_BELOW = 1500  # pixels wide: Tesseract reads small screen text better at twice the size
@@ -32,20 +32,9 @@ _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II
 _LINE_END_HYPHEN = re.compile(r"[^\W\d_][-\u2010\u00ad]$")
 
 
-def env_limit(variable: str, default: float) -> float:
-    """A positive number from the environment, or the default when the variable is unset."""
-    raw = os.environ.get(variable, str(default))
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise InputError(f"{variable} must be a positive number, not {raw!r}")
-    return value
-
-
 def max_image_pixels() -> int:
-    return int(env_limit("LEAKTRACE_MAX_IMAGE_MPIX", DEFAULT_MAX_MPIX) * 1_000_000)
+    """The pixel limit of the budget in force (leaktrace.budget)."""
+    return budget.current().image_pixels
 
 
 def extract_image(data: bytes, name: str) -> Extracted:
@@ -71,6 +60,8 @@ def open_image(data: bytes, name: str) -> Image.Image:
         img = _open_checked(data, name)
         try:
             img.load()
+        except MemoryError:       # over the budget's memory: not a damaged file
+            raise
         except Exception as e:  # noqa: BLE001 - any decoder failure on hostile bytes
             raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
     return img
@@ -87,6 +78,8 @@ def _open_checked(data: bytes, name: str) -> Image.Image:
         raise InputError(f"{name}: is not an image leaktrace reads ({', '.join(FORMATS)})") from None
     except Image.DecompressionBombError:  # Pillow's own limit, far above ours
         raise _too_large(name, None) from None
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception as e:  # noqa: BLE001
         raise InputError(f"{name}: is a damaged image ({short_reason(e)})") from None
     width, height = img.size
@@ -119,16 +112,26 @@ def ocr_page(img: Image.Image, name: str, number: int = 1) -> tuple[str, Page]:
     import pytesseract
 
     prepared = prepare_for_ocr(img)
+    low, high = prepared.getextrema()
+    if low == high:         # a blank page: nothing for Tesseract to read
+        return "", Page(number, prepared.width, prepared.height, (), prepared)
+    # Tesseract gets what is left of the artifact's time (a page of noise keeps it busy for minutes)
+    timeout = min(OCR_TIMEOUT_S, budget.remaining())
+    budget.check(name)
     try:
         # one run, two outputs; Tesseract's default page segmentation is --psm 3
         raw, tsv = pytesseract.pytesseract.run_and_get_multiple_output(
-            prepared, ["txt", "tsv"], lang="eng", timeout=OCR_TIMEOUT_S)
+            prepared, ["txt", "tsv"], lang="eng", timeout=max(1, timeout))
     except pytesseract.TesseractNotFoundError:
         raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception as e:  # noqa: BLE001 - Tesseract's own failures, and pytesseract's timeout
         if "language" in str(e).lower():
             raise InputError(f"{name}: {INSTALL_TESSERACT}") from None
         if "timeout" in str(e).lower():
+            if timeout < OCR_TIMEOUT_S:
+                raise budget.current().out_of_time(name) from None
             raise InputError(f"{name}: OCR took longer than {OCR_TIMEOUT_S} s; "
                              "crop the image to the text and try again") from None
         raise InputError(f"{name}: OCR failed ({short_reason(e)})") from None

@@ -15,6 +15,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
+from .. import budget
 from ..errors import InputError
 from .base import STAMP_HEADER, Extracted, max_input_bytes
 from .image import short_reason
@@ -34,10 +35,13 @@ def extract_eml(data: bytes, name: str, extract_part: PartReader) -> Extracted:
         raise InputError(f"{name}: over the input limit of {max_input_bytes() / 1048576:.0f} MB")
     try:
         msg = BytesParser(policy=policy.default).parsebytes(data)
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception as e:  # noqa: BLE001 - the parser is lenient, but hostile input finds corners
         raise InputError(f"{name}: cannot be parsed as an e-mail ({short_reason(e)})") from None
     if not msg.keys():
         raise InputError(f"{name}: is not an e-mail (it has no mail headers)")
+    _check_headers(msg, name)
     reading = _Reading(extract_part)
     try:
         reading.message(msg, depth=0)
@@ -97,7 +101,9 @@ class _Reading:
         label = _part_name(part, self.parts) if attachment else f"part {self.parts}"
         try:
             self._read(part, depth, label, attachment)
-        except RecursionError:
+        except (RecursionError, budget.BudgetExceeded):
+            raise
+        except MemoryError:       # over the budget's memory: not a damaged file
             raise
         except Exception as e:  # noqa: BLE001 - broken MIME never stops the other parts
             self.notes.append(f"{label} could not be read ({short_reason(e)})")
@@ -126,6 +132,8 @@ class _Reading:
             return
         try:
             extracted = self.extract_part(part.get_payload(decode=True) or b"", label)
+        except budget.BudgetExceeded:
+            raise
         except InputError as e:
             reason = str(e).removeprefix(f"{label}: ")
             self.notes.append(f"attachment {label} skipped: {reason}")
@@ -163,10 +171,28 @@ def decode_part(payload: bytes, declared: str | None) -> tuple[str, str | None]:
     return payload.decode("latin-1"), f"{what}; decoded as latin-1"
 
 
+def _check_headers(msg: EmailMessage, name: str) -> None:
+    """Refuses a header longer than the budget allows, before any header is parsed: the standard
+    library's header parser takes time that grows with the square of a header's length (a 2.4 MB
+    folded Subject took 104 s). A real header is a few hundred characters."""
+    limit = budget.current()
+    for part in msg.walk():
+        for field_name, value in part.raw_items():
+            if len(value) > limit.header_chars:
+                raise limit.exceeded("header_kb", f"{name}: its {_printable_name(field_name)} header has "
+                                     f"{len(value) / 1024:,.0f} KB")
+
+
+def _printable_name(field_name: str) -> str:
+    return re.sub(r"[^\x21-\x7e]", "?", field_name)[:60]
+
+
 def _header(msg: EmailMessage, field_name: str) -> list[str]:
     """The values of a header, decoded; raw when the header is too malformed to parse."""
     try:
         return [str(v) for v in msg.get_all(field_name, [])]
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception:  # noqa: BLE001 - the header parser has corners hostile mail can reach
         return [str(v) for k, v in msg.raw_items() if k.lower() == field_name.lower()]
 
@@ -175,6 +201,8 @@ def _part_name(part: EmailMessage, number: int) -> str:
     """The attachment's file name without any folders, or one made from its type."""
     try:
         filename = part.get_filename() or ""
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception:  # noqa: BLE001
         filename = ""
     filename = re.sub(r"[\x00-\x1f\x7f]", "", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()

@@ -16,15 +16,16 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .. import budget
 from ..errors import InputError
 from ..models import Page
 from .base import STAMP_PDF_KEY, Extracted, max_input_bytes
-from .image import OCR_NOTE, env_limit, max_image_pixels, ocr_page, short_reason
+from .image import OCR_NOTE, max_image_pixels, ocr_page, short_reason
 
 if TYPE_CHECKING:
     from pypdf import PageObject, PdfReader
 
-DEFAULT_MAX_PAGES = 500
+DEFAULT_MAX_PAGES = budget.Budget.pages
 OCR_DPI = 300
 ENCRYPTED = "is encrypted; leaktrace does not read protected PDFs — ask for an unprotected copy"
 # a line step within this band of the usual one continues a paragraph
@@ -33,7 +34,8 @@ _ENDS_SENTENCE = re.compile(r"""[.!?:;)"”’»]\s*$""")
 
 
 def max_pages() -> int:
-    return int(env_limit("LEAKTRACE_MAX_PAGES", DEFAULT_MAX_PAGES))
+    """The page limit of the budget in force (leaktrace.budget)."""
+    return budget.current().pages
 
 
 def extract_pdf(data: bytes, name: str) -> Extracted:
@@ -46,8 +48,11 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
     reader, notes = _open(data, name)
     texts: list[str] = []
     for i in range(len(reader.pages)):
+        budget.check(name)
         try:
             texts.append(page_text(reader.pages[i]))
+        except MemoryError:       # over the budget's memory: not a damaged file
+            raise
         except Exception as e:  # noqa: BLE001 - a damaged page; the others are still evidence
             texts.append("")
             notes.append(f"page {i + 1} could not be read ({short_reason(e)})")
@@ -79,6 +84,8 @@ def _open(data: bytes, name: str) -> tuple[PdfReader, list[str]]:
         count = len(reader.pages)
     except InputError:
         raise
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception as e:  # noqa: BLE001 - malformed or hostile structure
         raise InputError(f"{name}: is a damaged or unreadable PDF ({short_reason(e)})") from None
     if count == 0:
@@ -93,6 +100,8 @@ def _decrypts_without_password(reader: PdfReader) -> bool:
     """True for PDFs that any viewer opens without asking (an empty user password)."""
     try:
         return bool(reader.decrypt(""))
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception:  # noqa: BLE001 - an unsupported scheme counts as protected
         return False
 
@@ -102,6 +111,8 @@ def _stamps(reader: PdfReader) -> tuple[str, ...]:
     try:
         value = (reader.metadata or {}).get(STAMP_PDF_KEY)
         value = value.get_object() if hasattr(value, "get_object") else value
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception:  # noqa: BLE001 - a damaged information dictionary carries no stamp
         return ()
     return (str(value).strip(),) if isinstance(value, str) and value.strip() else ()
@@ -197,6 +208,11 @@ def _read_blank_pages_by_ocr(data: bytes, name: str,
     OCR cannot run."""
     missing = [i for i, text in enumerate(texts) if not text]
     has_text = len(missing) < len(texts)
+    b = budget.current()
+    if len(missing) > b.ocr_pages and _ocr_available():
+        # each page costs seconds of OCR: refused before any is spent
+        raise b.exceeded("ocr_pages", f"{name}: {len(missing):,} pages have no text layer and would be "
+                         "read by OCR")
     ocr = _ocr_pages(data, name, missing)
     if ocr is None:
         if not has_text:
@@ -210,9 +226,20 @@ def _read_blank_pages_by_ocr(data: bytes, name: str,
     read = [i for i in missing if found.get(i)]
     texts = [found.get(i) or text for i, text in enumerate(texts)]
     notes = [f"{_pages(read)}: no text layer; read by OCR", OCR_NOTE] if read else []
+    empty = [i for i in missing if i in found and not found[i]]
+    if empty and not problem:
+        notes.append(f"{_pages(empty)}: no text layer, and OCR found no text on {'it' if len(empty) == 1 else 'them'}")
     if problem:
         notes.append(f"OCR stopped: {problem}")
     return texts, notes, ["ocr"] if read else [], [images[i] for i in read]
+
+
+def _ocr_available() -> bool:
+    try:
+        import pypdfium2  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _ocr_pages(data: bytes, name: str,
@@ -228,16 +255,23 @@ def _ocr_pages(data: bytes, name: str,
     pages: dict[int, Page] = {}
     try:
         pdf = pdfium.PdfDocument(data)
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception as e:  # noqa: BLE001 - pdfium refuses what pypdf tolerated
         return texts, pages, f"{name}: cannot be rendered for OCR ({short_reason(e)})"
     try:
         for i in indexes:
+            budget.check(name)
             page = pdf[i]
             width, height = page.get_size()
             scale = min(OCR_DPI / 72, math.sqrt(max_image_pixels() / max(1.0, width * height)))
             texts[i], pages[i] = ocr_page(page.render(scale=scale).to_pil(), f"{name} page {i + 1}", i + 1)
+    except budget.BudgetExceeded:
+        raise
     except InputError as e:
         return texts, pages, str(e)
+    except MemoryError:       # over the budget's memory: not a damaged file
+        raise
     except Exception as e:  # noqa: BLE001
         return texts, pages, f"{name} page {i + 1}: cannot be rendered for OCR ({short_reason(e)})"
     finally:

@@ -214,7 +214,7 @@ def m365_json(stream: BinaryIO, name: str, mapping: Mapping | None = None) -> It
     Office 365 Management Activity API returns them) or records with an `AuditData` field
     (object or JSON string) beside CreationDate/UserIds/Operations, as search exports have."""
     records = (readers.json_items(stream, "item", name) if readers.first_byte(stream) == b"["
-               else readers.json_lines(stream))
+               else readers.json_lines(stream, name))
 
     def parse(rec: readers.Record) -> Item:
         d = rec.data
@@ -515,7 +515,7 @@ def generic_jsonl(stream: BinaryIO, name: str, mapping: Mapping | str | dict | N
             return "" if v is None or isinstance(v, (dict, list)) else str(v).strip()
         return _generic_event(get, m, rec)
 
-    return _run(readers.json_lines(stream), parse)
+    return _run(readers.json_lines(stream, name), parse)
 
 
 # ------------------------------------------------------------------ registry

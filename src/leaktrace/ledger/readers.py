@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 import ijson
 
+from .. import budget
 from ..errors import InputError
 
 Progress = Callable[[int, int], None]
@@ -100,10 +101,26 @@ def _skip_bom(stream: BinaryIO) -> None:
         stream.read(3)
 
 
-def json_lines(stream: BinaryIO) -> Iterator[Record]:
+def _lines(stream: BinaryIO, limit: int, name: str) -> Iterator[tuple[int, bytes]]:
+    """The lines of a stream, none read whole into memory beyond `limit` bytes: a longer line is
+    refused (its record could not be set aside without reading it)."""
+    n = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        n += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            b = budget.current()
+            raise b.exceeded("record_mb", f"{name}:{n}: a line longer than", over="")
+        yield n, raw
+
+
+def json_lines(stream: BinaryIO, name: str = "the file") -> Iterator[Record]:
     _skip_bom(stream)
     index = 0
-    for n, raw in enumerate(stream, start=1):
+    depth_limit = budget.current().json_depth
+    for n, raw in _lines(stream, budget.current().record_bytes, name):
         if not raw.strip():
             continue
         index += 1
@@ -118,21 +135,137 @@ def json_lines(stream: BinaryIO) -> Iterator[Record]:
         except ValueError as e:
             yield Record(n, index, None, text.rstrip("\r\n"), f"not valid JSON ({e.msg} at column {e.colno})")
             continue
+        except RecursionError:     # the standard parser's own limit, near 1,000 levels
+            data = None
+        if data is None or _depth(data, depth_limit) > depth_limit:
+            yield Record(n, index, None, text[:200].rstrip("\r\n"), _too_deep())
+            continue
         if not isinstance(data, dict):
             yield Record(n, index, None, text.rstrip("\r\n"), f"a JSON {type(data).__name__}, not an object")
             continue
         yield Record(n, index, data, text.rstrip("\r\n"))
 
 
+def _depth(value, limit: int) -> int:
+    """How deep a parsed JSON value nests (counted up to limit + 1, without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, d)
+            if deepest > limit:
+                return deepest
+            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def _too_deep() -> str:
+    b = budget.current()
+    return f"nested deeper than the limit of {b.describe('json_depth')} (set {budget.ENV['json_depth']} to raise it)"
+
+
+def _too_large() -> str:
+    b = budget.current()
+    return f"larger than the limit of {b.describe('record_mb')} (set {budget.ENV['record_mb']} to raise it)"
+
+
+class _Skipped:
+    """An item of the array that went over the budget; its reason, in place of its value."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _array_items(stream: BinaryIO, path: tuple[str, ...]) -> Iterator[object]:
+    """The items of the array at `path` (keys of objects from the top; () for a top-level array),
+    built from ijson's basic events: memory grows with the item being built, never with the depth
+    of the document (ijson.items keeps a prefix string per level, so its memory grows with the
+    square of the depth: 24 GB for 200 KB of nested brackets). An item deeper or larger than the
+    budget is read past, not built, and given as a _Skipped."""
+    b = budget.current()
+    max_depth, max_size = b.json_depth, b.record_bytes
+    n = len(path)
+    opened: list[list] = []      # every open container of the document: [is a map, its current key]
+    building: list = []          # the containers of the item being built, outermost first
+    keys: list = []              # the current key of each of them (maps)
+    skipping: str | None = None  # why the item being read past is skipped
+    size = 0
+
+    def in_array() -> bool:
+        return (len(opened) == n + 1 and not opened[-1][0]
+                and all(f[0] and f[1] == k for f, k in zip(opened, path)))
+
+    def put(value) -> None:
+        if isinstance(building[-1], dict):
+            building[-1][keys[-1]] = value
+        else:
+            building[-1].append(value)
+
+    for event, value in ijson.basic_parse(stream, use_float=True):
+        if event == "map_key":
+            opened[-1][1] = value
+            if building:
+                keys[-1] = value
+                size += len(value) + 4
+        elif skipping is not None:
+            if event in ("start_map", "start_array"):
+                opened.append([event == "start_map", None])
+            elif event in ("end_map", "end_array"):
+                opened.pop()
+                if len(opened) == n + 1:        # the skipped item has ended
+                    yield _Skipped(skipping)
+                    skipping, size = None, 0
+            continue
+        elif not building and (event in ("end_map", "end_array") or not in_array()):
+            # outside the array's items (or at its end): only the structure
+            if event in ("start_map", "start_array"):
+                opened.append([event == "start_map", None])
+            elif event in ("end_map", "end_array"):
+                opened.pop()
+            continue
+        elif event in ("start_map", "start_array"):
+            opened.append([event == "start_map", None])
+            if len(building) >= max_depth:
+                building, keys, skipping = [], [], _too_deep()
+                continue
+            new: dict | list = {} if event == "start_map" else []
+            if building:
+                put(new)
+            building.append(new)
+            keys.append(None)
+            size += 2
+        elif event in ("end_map", "end_array"):
+            opened.pop()
+            done = building.pop()
+            keys.pop()
+            if not building:
+                yield done
+                size = 0
+            continue
+        else:                                   # a scalar
+            size += len(value) if isinstance(value, str) else 8
+            if not building:
+                yield value if size <= max_size else _Skipped(_too_large())
+                size = 0
+                continue
+            put(value)
+        if size > max_size and building:        # inside the item: read past the rest of it
+            building, keys, skipping = [], [], _too_large()
+
+
 def json_items(stream: BinaryIO, prefix: str, name: str) -> Iterator[Record]:
-    """Items of a JSON array (at `prefix`, ijson syntax: "item", "Records.item"), parsed incrementally.
-    A syntax error ends the file: the parser cannot resume after it, so it is never skippable."""
+    """Items of a JSON array (at `prefix`, ijson syntax: "item", "Records.item"), parsed incrementally,
+    each within the budget's depth and size. A syntax error ends the file: the parser cannot resume
+    after it, so it is never skippable."""
     _skip_bom(stream)
     index = 0
+    path = tuple(prefix.split(".")[:-1])
     try:
-        for item in ijson.items(stream, prefix, use_float=True):
+        for item in _array_items(stream, path):
             index += 1
-            if not isinstance(item, dict):
+            if isinstance(item, _Skipped):
+                yield Record(None, index, None, None, item.reason)
+            elif not isinstance(item, dict):
                 yield Record(None, index, None, item, f"a JSON {type(item).__name__}, not an object")
             else:
                 yield Record(None, index, item, item)

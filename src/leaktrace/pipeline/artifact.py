@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import budget
 from ..formats import Extracted
 from ..formats.stamp import StampFinding
 from ..models import Page
@@ -17,6 +18,7 @@ def artifact(text: str, *, extracted: Extracted | None = None, stamps: Sequence[
     """The leak as the pipeline sees it: `text` (what a reader extracted from the file, or pasted
     text), the file it came from with the page images OCR read, and its stamps as the workspace
     key verified them."""
+    budget.check_words(text, extracted.name if extracted is not None else "the leak's text")
     tokens = tokenize(text)
     words = sum(1 for s in tokens.skel if s[0].isalnum())
     if extracted is None:
