@@ -189,3 +189,35 @@ def test_an_innocent_copys_score_keeps_its_bound_at_any_image_quality(marked):
                 assert np.mean(scores >= s) <= math.exp(model.log_tail(s)) + 3 / math.sqrt(len(innocent))
         assert (scores < model.gain.sum()).all()
         assert math.exp(model.log_tail(float(scores.max()))) * len(innocent) > BAR
+
+
+def test_a_pdf_copy_stripped_of_its_stamp_is_named_by_where_its_words_stand(marked, tmp_path):
+    """The copy's file with its document information gone (no stamp): the text layer's glyph
+    positions carry the layout marks."""
+    from pypdf import PdfReader, PdfWriter
+
+    ws, _, res = marked
+    c = res.copies[4]
+    writer = PdfWriter()
+    for page in PdfReader(c.path).pages:
+        writer.add_page(page)
+    stripped = tmp_path / "forwarded.pdf"
+    with open(stripped, "wb") as f:
+        writer.write(f)
+    r = ws.trace_file(stripped, audit=False)
+    assert not r.stamps
+    assert [x.recipient for x in r.copies if x.identified] == [c.recipient]
+    shifts = [s for s in r.site_reads if s.channel == "layout" and s.status == "read"]
+    assert len(shifts) >= 60 and all(s.agrees for s in shifts)
+
+
+def test_a_rasterized_pdf_copy_is_read_by_ocr_and_named_by_its_layout_marks(marked, tmp_path):
+    need_tesseract()
+    ws, _, res = marked
+    c = res.copies[9]
+    page = pages_of(open(c.path, "rb").read(), 200)[0]
+    scanned = tmp_path / "scanned.pdf"
+    page.save(scanned, "PDF", resolution=200)
+    r = ws.trace_file(scanned, audit=False)
+    assert [x.recipient for x in r.copies if x.identified] == [c.recipient]
+    assert r.sites_read["layout"] >= 30

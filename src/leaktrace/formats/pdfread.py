@@ -58,10 +58,13 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
             notes.append(f"page {i + 1} could not be read ({short_reason(e)})")
     readers = ["pdf-text"] if any(texts) else []
     pages: list[Page] = []
+    laid_out = [i for i, text in enumerate(texts) if text]
     if not all(texts):
         texts, ocr_notes, ocr_readers, pages = _read_blank_pages_by_ocr(data, name, texts)
         notes += ocr_notes
         readers += ocr_readers
+    # where the words stand on the pages that have a text layer (the layout marks are read there)
+    pages = sorted([*pages, *_text_layer_pages(data, laid_out)], key=lambda p: p.number)
     text = "\n\n".join(t for t in texts if t)
     if not text:
         raise InputError(f"{name}: has no text layer and OCR found no text on its pages")
@@ -232,6 +235,81 @@ def _read_blank_pages_by_ocr(data: bytes, name: str,
     if problem:
         notes.append(f"OCR stopped: {problem}")
     return texts, notes, ["ocr"] if read else [], [images[i] for i in read]
+
+
+GEOMETRY_SCALE = 20    # word boxes of a text layer in 1/20 pt: the layout marks move words by 0.5 pt
+
+
+def _text_layer_pages(data: bytes, indexes: list[int]) -> list[Page]:
+    """The words of the text layer of the given pages with their ink boxes and lines, as pdfium
+    places the glyphs; nothing when pypdfium2 is missing or the geometry cannot be read (the
+    text is read all the same: only the layout marks go unread)."""
+    if not indexes:
+        return []
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        return []
+    out: list[Page] = []
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - pdfium refuses what pypdf tolerated: no geometry
+        return []
+    try:
+        for i in indexes:
+            budget.check("pdf")
+            page = pdf[i]
+            try:
+                out.append(_words_of(page.get_textpage(), page.get_width(), page.get_height(), i + 1))
+            finally:
+                page.close()
+    except MemoryError:
+        raise
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 - damaged page geometry: the layout marks go unread
+        return out
+    finally:
+        pdf.close()
+    return out
+
+
+def _words_of(tp, width: float, height: float, number: int) -> Page:
+    """A page's words: runs of characters between spaces and line ends, each with the box of its
+    glyphs (pdfium's glyph boxes, y measured down from the top, in 1/GEOMETRY_SCALE pt)."""
+    from ..models import WordBox
+
+    k = GEOMETRY_SCALE
+    words: list[WordBox] = []
+    chars: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    line = 0
+
+    def flush():
+        if chars:
+            left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+            top, bottom = height - max(b[3] for b in boxes), height - min(b[1] for b in boxes)
+            words.append(WordBox("".join(chars), round(left * k), round(top * k), round((right - left) * k),
+                                 round((bottom - top) * k), 1.0, line))
+            chars.clear()
+            boxes.clear()
+
+    text = tp.get_text_range()
+    for j, ch in enumerate(text[:tp.count_chars()]):
+        if ch in "\r\n":
+            flush()
+            if ch == "\n" or (ch == "\r" and text[j + 1:j + 2] != "\n"):
+                line += 1
+            continue
+        if ch.isspace():
+            flush()
+            continue
+        chars.append(ch)
+        boxes.append(tp.get_charbox(j))
+    flush()
+    return Page(number, round(width * k), round(height * k), tuple(words))
 
 
 def _ocr_available() -> bool:
