@@ -61,8 +61,14 @@ CONDITIONS: dict[str, Condition] = {
 }
 
 
+SCREENSHOT = "screenshot"
+
+
 def describe(name: str) -> str:
     """One line saying what a condition does."""
+    if name == SCREENSHOT:
+        return ("a screenshot of a PDF viewer: the page as the viewer draws it at the zoom (96 dpi at 100%), "
+                "cropped, kept as PNG")
     c = CONDITIONS[name]
 
     def rng_(a, b, unit=""):
@@ -107,6 +113,10 @@ def photograph(page: Image.Image, region: tuple[int, int, int, int], condition: 
     Only the part of the photo that the crop keeps is computed (the map, the light and the
     noise are the same as for the whole photo; only the pixels outside the crop are skipped).
     """
+    if condition == SCREENSHOT:
+        buf = io.BytesIO()
+        page.crop(region).save(buf, "PNG")
+        return buf.getvalue(), {"condition": condition, "size": list(page.crop(region).size)}
     c = CONDITIONS[condition]
     gray = page.convert("L")
     w, h = gray.size

@@ -32,7 +32,7 @@ first), OCR character accuracy against the PDF's own text of the same region (py
 text layer; exact, and with quotes/dashes/hyphens folded to ASCII), OCR and trace time.
 
 The workspace is built like bench/run.py's 1,000-recipient workspace (same seed, so the
-same key and codewords for ``doc2000``).  Tesseract runs with ``OMP_THREAD_LIMIT=1`` (unless
+same key).  Tesseract runs with ``OMP_THREAD_LIMIT=1`` (unless
 set otherwise): its OpenMP threads only slow it down when two OCR processes share 2 cores.
 
 For the main benchmark: ``section(json_path)`` returns the markdown section
@@ -72,12 +72,18 @@ SEED = "leaktrace-bench-v1"          # workspace seed: the same key as bench/run
 TRIAL_SEED = "leaktrace-bench-photo-v1"
 MAIN_SEED, MAIN_WORDS, RECIPIENTS = 1, 2000, 1000
 DPIS = (150, 300)
-CONDITIONS = ("clean", "photo-mild", "photo-hard")
+CONDITIONS = ("clean", "photo-mild", "photo-hard", "screenshot")
+PHOTO_CONDITIONS = CONDITIONS[:3]
+SCREEN_DPIS = (96, 144)              # a PDF viewer at 100% and 150% zoom
 SIZES = ("quarter", "half", "full")
 FRACTION = {"quarter": 0.25, "half": 0.5, "full": 1.0}
 TARGET = (300, "photo-mild", "full")   # "a full page photographed at 300 dpi identified ≥ 95%"
 TARGET_GOAL = 0.95
-CHANNELS = ("invisible", "typographic", "lexical", "declared")
+CHANNELS = ("invisible", "typographic", "lexical", "declared", "layout")
+# a real page of the 18F staff handbook (public domain), read in place
+CORPUS = ROOT.parent / "shared" / "corpora" / "18f-handbook"
+REAL_DOC = "18f/projects-partners/leading-projects.md"
+DOC_KEY = "leading-projects"
 INK = 160          # gray level below which a pixel of the rendered page is ink
 
 
@@ -94,13 +100,13 @@ class PhotoCell:
         return f"{self.dpi}/{self.condition}/{self.size}" + ("/original" if self.negative else "")
 
 
-def plan(quick: bool, trials: int | None) -> list[PhotoCell]:
+def plan(quick: bool, trials: int | None, dpis: tuple[int, ...] = DPIS) -> list[PhotoCell]:
     """The cells. Default (sized for about 13 minutes on 2 cores): 40 trials where the target is
     measured (300 dpi, full page, clean and photo-mild), 18 in the other cells, 8 per negative
     cell (full pages of the unmarked original). --quick: every leak cell once, 2 negatives."""
     cells = []
-    for dpi in DPIS:
-        for cond in CONDITIONS:
+    for dpi in dpis:
+        for cond in PHOTO_CONDITIONS:
             for size in SIZES:
                 if quick:
                     n = 1
@@ -109,8 +115,12 @@ def plan(quick: bool, trials: int | None) -> list[PhotoCell]:
                 else:
                     n = 40 if (dpi == 300 and size == "full" and cond != "photo-hard") else 18
                 cells.append(PhotoCell(dpi, cond, size, n))
-    for dpi in DPIS:
-        for cond in CONDITIONS:
+    for dpi in SCREEN_DPIS:
+        for size in SIZES:
+            n = 1 if quick else trials if trials is not None else 18
+            cells.append(PhotoCell(dpi, "screenshot", size, n))
+    for dpi in dpis:
+        for cond in PHOTO_CONDITIONS:
             if quick:
                 n = 1 if (dpi, cond) in ((300, "photo-mild"), (150, "photo-hard")) else 0
             elif trials is not None:
@@ -119,6 +129,8 @@ def plan(quick: bool, trials: int | None) -> list[PhotoCell]:
                 n = 8
             if n:
                 cells.append(PhotoCell(dpi, cond, "full", n, negative=True))
+    n = 1 if quick else max(1, (trials + 1) // 2) if trials is not None else 8
+    cells.append(PhotoCell(SCREEN_DPIS[1], "screenshot", "full", n, negative=True))
     return cells
 
 
@@ -242,17 +254,26 @@ def _init_worker(ws_path: str, doc_id: str) -> None:
 
 
 def _pdf_for(rid: str | None) -> bytes:
-    from leaktrace.formats import pdfwrite
+    """The recipient's PDF copy exactly as `leaktrace mark --as pdf` writes it (its text marks and
+    its layout marks), or the unmarked original laid out the same way (rid None)."""
+    from leaktrace.formats.copies import CopyWriter
+    from leaktrace.marks import layout
+    from leaktrace.marks.channels import carried
+    from leaktrace.marks.embed import Renderer
 
     cache = _W["pdf_cache"]
     if rid not in cache:
         ws, doc_id = _W["ws"], _W["doc_id"]
-        text = ws.code(doc_id)[1] if rid is None else ws.render_copy(doc_id, rid)
+        doc, base, sites, code = ws.code(doc_id)
+        if rid is None:
+            text = base
+        else:
+            text = Renderer(base, layout.for_pdf(sites)).render(carried(sites, code.codeword(rid), "pdf"))
         keep = cache.get(None)
         cache.clear()
         if keep is not None:
             cache[None] = keep
-        cache[rid] = pdfwrite.render(pdfwrite.page(pdfwrite.markdown_html(text), "doc2000"))
+        cache[rid] = CopyWriter("md", "pdf", doc.title, None).write(text, ())
     return cache[rid]
 
 
@@ -349,9 +370,9 @@ def _save_sample(cell: PhotoCell, t: int, data: bytes) -> None:
 # ---------------------------------------------------------------------------- running
 
 def run(trials: int | None = None, quick: bool = False, workers: int = 2, samples: str | None = None,
+        dpis: tuple[int, ...] = DPIS,
         progress=log) -> dict:
     """Build the workspace, run every cell, and return the tallies (``render_section`` input)."""
-    from corpus import make_document
     from workspaces import make_workspace, recipient_ids
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -359,13 +380,13 @@ def run(trials: int | None = None, quick: bool = False, workers: int = 2, sample
         os.environ["LEAKTRACE_PHOTO_SAMPLES"] = samples
     started = time.perf_counter()
     when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    cells = plan(quick, trials)
+    cells = plan(quick, trials, dpis)
     tmp = Path(tempfile.mkdtemp(prefix="leaktrace-photo-"))
     try:
         progress(f"work folder {tmp}; building the workspace ({RECIPIENTS:,} recipients)")
-        ws, doc_ids, timings = make_workspace(tmp, RECIPIENTS, {"doc2000": make_document(MAIN_SEED, MAIN_WORDS)},
-                                              SEED, log=progress)
-        doc_id = doc_ids["doc2000"]
+        real = (CORPUS / REAL_DOC).read_text(encoding="utf-8")
+        ws, doc_ids, timings = make_workspace(tmp, RECIPIENTS, {DOC_KEY: real}, SEED, log=progress)
+        doc_id = doc_ids[DOC_KEY]
         _doc, base, sites, _code = ws.code(doc_id)
         sites_by = Counter(s.channel.value for s in sites)
         kinds_by = Counter(f"{s.channel.value}:{s.kind}" for s in sites)
@@ -413,6 +434,7 @@ def run(trials: int | None = None, quick: bool = False, workers: int = 2, sample
     elapsed = time.perf_counter() - started
     return {"meta": {"when": when, "quick": quick, "trials": trials, "workers": workers, "elapsed_s": elapsed,
                      "seed": SEED, "trial_seed": TRIAL_SEED, "recipients": RECIPIENTS, "words": len(base.split()),
+                     "document": REAL_DOC,
                      "sites_by_channel": dict(sites_by), "sites_by_kind": dict(kinds_by),
                      "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"), "machine": machine(),
                      "tesseract": _tesseract_version(), "mark_timings": timings},
@@ -616,10 +638,11 @@ def render_section(data: dict) -> str:
     out = ["## Print and photograph" + (" (--quick smoke test: 1 trial per cell, not representative)"
                                         if meta["quick"] else ""), ""]
     out += [f"A marked copy is laid out as PDF the way leaktrace writes PDF copies (`formats.pdfwrite`: A4, "
-            f"DejaVu Serif 11 pt), rasterized with pypdfium2 at 150 or 300 dpi, cut to an excerpt, captured "
+            f"DejaVu Serif 11 pt, its layout marks included), rasterized with pypdfium2 at 150 or 300 dpi, cut to an excerpt, captured "
             f"as a scan or a phone photo (bench/degrade.py), read back by OCR "
             f"(`formats.image.extract_image`, Tesseract {meta['tesseract']}) and traced "
-            f"(`ws.trace`). Document: `doc2000` ({meta['words']:,} words, "
+            f"(`ws.trace`). Document: a real page of the 18F staff handbook (public domain, read in place), "
+            f"`{meta.get('document', 'doc2000')}` ({meta['words']:,} words, "
             + ", ".join(f"{sb[c]:,} {c}" for c in CHANNELS if sb.get(c)) + f" marking sites), "
             f"{meta['recipients']:,} recipients. Run: {meta['when']}, {meta['elapsed_s'] / 60:.1f} min on "
             f"{m['nproc']} CPU ({m['cpu']}), {meta['workers']} worker process(es), "
@@ -638,7 +661,8 @@ def render_section(data: dict) -> str:
     out += ["### Leaked copies", "",
             ("`identified` = the leaker's copy identified and no other (95% Clopper–Pearson interval); "
             "`marks read/covered` = median per trial of the marking sites whose variant was read in the OCR "
-            "text / whose words were aligned (inv = invisible, typ = typographic, lex = lexical); "
+            "text / whose words were aligned (inv = invisible, typ = typographic, lex = lexical, lay = layout: "
+            "words shifted on the page, read from the OCR word boxes); "
             "`reads agreeing with leaker` = share of the sites read that match the leaker's codeword (the "
             "rest are OCR misreads); OCR char acc. = 1 − edit distance / length against the PDF's own text "
             "layer for the same region (`folded`: curly quotes, dashes and hyphen characters folded to ASCII "
@@ -667,6 +691,7 @@ def section(json_path: str | os.PathLike = HERE / "photo.json") -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dpi", type=int, action="append", choices=DPIS, help="only this print resolution (repeatable)")
     ap.add_argument("--trials", type=int, help="trials in every cell (negatives: half as many); default: "
                                                "40 in the target cells, 18 elsewhere, 8 per negative cell")
     ap.add_argument("--quick", action="store_true", help="every cell once (under 2 minutes); prints only")
@@ -677,7 +702,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-from", metavar="JSON", help="only re-render the section from saved tallies")
     args = ap.parse_args(argv)
 
-    return save_and_render(args, None, lambda: run(args.trials, args.quick, args.workers, args.samples),
+    return save_and_render(args, None, lambda: run(args.trials, args.quick, args.workers, args.samples,
+                                                               tuple(args.dpi) if args.dpi else DPIS),
                            render_section, "photo.json", "PHOTO.md")
 
 

@@ -75,14 +75,25 @@ def words_needed(base: str, sites: list[Site], code: Code, n: int,
     return words, read
 
 
+PRINTED_PDF = ("printed PDF copy", "layout (words moved on the page), with the text marks OCR reads of a clean print")
+
+
 def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients: int = 0,
-             scenarios: tuple[Scenario, ...] = ()) -> Capacity:
+             scenarios: tuple[Scenario, ...] = (), printed=None) -> Capacity:
+    """printed: probe codeword -> (text, pages) of its PDF copy as leaktrace lays it out, when the
+    document has layout sites; the printed row then adds the marks its pages carry."""
     by_channel = Counter(s.channel.value for s in sites)
     by_kind = Counter(f"{s.channel.value}:{s.kind.split(':')[0]}" for s in sites)
     probes = probes_of(code)
     word_pos = _word_positions(base, sites)
     profiles = []
-    for name, survives, readings, read in _readings(base, sites, probes):
+    rows = list(_readings(base, sites, probes))
+    pages = per_page = None
+    if printed is not None:
+        text_rows = {name: readings for name, _, readings, _ in rows}
+        readings, pages, per_page = _printed_pdf(base, sites, probes, printed, text_rows["printed or photographed"])
+        rows.append((*PRINTED_PDF, readings, int(np.median([(r >= 0).sum() for r in readings]))))
+    for name, survives, readings, read in rows:
         tails = sorted(_log_tail(code, r, p) for r, p in zip(readings, probes))
         lt = tails[len(tails) // 2]
         separable = BAR / math.exp(lt) if lt > -700 else math.inf
@@ -91,7 +102,47 @@ def capacity(doc: Document, base: str, sites: list[Site], code: Code, recipients
         profiles.append(LeakProfile(name, survives, read, separable, words_1000, words_n,
                                     _advice(name, doc, read, separable, words_n, recipients)))
     return Capacity(doc, doc.words, dict(by_channel), dict(sorted(by_kind.items())), tuple(profiles), recipients,
-                    tuple(scenarios))
+                    tuple(scenarios), pages, per_page)
+
+
+def _printed_pdf(base: str, sites: list[Site], probes: list[np.ndarray], printed,
+                 text_readings: list[np.ndarray]) -> tuple[list[np.ndarray], int, float]:
+    """What a clean scan of each probe's PDF copy gives: the text marks OCR reads of a print, and
+    the layout marks wherever the first probe's pages let a shifted word be measured (its word and
+    both neighbours on one line), read from the PDF's own glyph positions. The pages are laid out
+    alike for every copy, so the sites measurable there are measurable in all. Also the pages,
+    and the layout sites measurable on a median page."""
+    from .marks.sites import Channel
+
+    text, pages = printed(probes[0])
+    index = DocIndex(tokenize(base))
+    leak = tokenize(text)
+    shifted = [i for i, s in enumerate(sites) if s.channel is Channel.LAYOUT]
+    got = channels.REGISTRY.get(Channel.LAYOUT).read(
+        [sites[i] for i in shifted], channels.Evidence(index.doc, leak, align(index, leak), tuple(pages)))
+    measurable = np.array(shifted, dtype=np.int64)[got.variant >= 0]
+    readings = []
+    for probe, reading in zip(probes, text_readings):
+        r = reading.copy()
+        r[measurable] = probe[measurable]
+        readings.append(r)
+    by_page = _sites_by_page(base, sites, measurable, text, pages)
+    full = by_page[:-1] if len(by_page) > 1 else by_page     # the last page is rarely full
+    return readings, len(pages), float(np.median(full)) if full else 0.0
+
+
+def _sites_by_page(base: str, sites: list[Site], measurable: np.ndarray, text: str, pages) -> list[int]:
+    """How many measurable layout sites fall on each page (a site's word found on the page)."""
+    counts = []
+    for page in pages:
+        words = Counter(w.text for w in page.words)
+        counts.append(0)
+        for i in measurable:
+            (a, b), = sites[i].spans
+            if words.get(base[a:b]):
+                words[base[a:b]] -= 1
+                counts[-1] += 1
+    return counts
 
 
 def _reading(renderer: embed.Renderer, index: DocIndex, sites: list[Site], probe: np.ndarray,

@@ -218,6 +218,14 @@ def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
     out.print(t)
     out.print("Measured: probe copies put through each kind of leak, read and scored as tracing does; "
               "a paraphrase keeps only declared details, if it keeps them (best case).")
+    if cap.layout_per_page is not None:
+        pdf = next(p for p in cap.profiles if p.leak_type == "printed PDF copy")
+        words = pdf.words_for_recipients if cap.recipients else pdf.words_for_1000
+        per_page = cap.words / max(1, cap.pdf_pages or 1)
+        share = (f"; about {words} words, {min(1.0, words / per_page):.0%} of a page, identify one copy among "
+                 f"{cap.recipients or 1000:,}" if words is not None else "")
+        out.print(f"Printed PDF copy: {cap.pdf_pages} page(s), a page carries about {cap.layout_per_page:.0f} "
+                  f"layout marks (words moved half a point on the page, read from a scan or a photo){share}.")
     if cap.scenarios:
         among = f"{cap.scenarios[0].among:,}"
         now = cap.sites_by_channel.get("lexical", 0) + cap.sites_by_channel.get("declared", 0)
@@ -226,6 +234,8 @@ def doc_capacity(doc: str = typer.Argument(..., help="Document id, e.g. D1."),
                  for x in cap.scenarios]
         t = Table(*cols, title=f"Words that identify one copy among {among}, now and otherwise")
         for p in cap.profiles:
+            if p.leak_type == "printed PDF copy":
+                continue    # the scenarios change the words, not the page
             now_words = p.words_for_recipients if cap.recipients else p.words_for_1000
             t.add_row(p.leak_type, *("out of reach" if w is None else str(w)
                                      for w in [now_words, *(x.words.get(p.leak_type) for x in cap.scenarios)]))

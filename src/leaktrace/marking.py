@@ -124,7 +124,14 @@ class Marking:
                 scenarios.append(Scenario(
                     "suggestions", f"with the {if_accepted[0]} keeps-meaning suggestions of `suggest` accepted",
                     len(what), words, among, read, _wordlike(what)))
-        return capacity(doc, base, sites, code, n, tuple(scenarios))
+        printed = None
+        if any(s.channel.value == "layout" for s in sites):
+            def printed(cw: np.ndarray):
+                from .formats.pdfread import extract_pdf
+
+                got = extract_pdf(self.pdf_copy(doc_id, cw), "probe.pdf")
+                return got.text, got.pages
+        return capacity(doc, base, sites, code, n, tuple(scenarios), printed=printed)
 
     def preview(self, doc_id: str | int, recipient_id: str) -> list[embed.Change]:
         """What the copy of one recipient changes, site by site."""
@@ -140,6 +147,22 @@ class Marking:
         if chosen is None:
             return embed.render(base, sites, code.codeword(recipient_id))
         return cut(base, embed.Renderer(base, sites).edits(code.codeword(recipient_id)), chosen)
+
+    def pdf_copy(self, doc_id: str | int, codeword: np.ndarray) -> bytes:
+        """The PDF copy a codeword gives, laid out as `mark --as pdf` lays it out (its layout marks
+        included): for measuring what a printed copy carries."""
+        from .formats.copies import CopyWriter
+        from .marks import layout
+        from .marks.channels import carried
+        from .marks.declared import to_original
+
+        doc, base, sites, code = self.code(doc_id)
+        row = self.documents.row(doc_id)
+        writer = CopyWriter(doc.format, "pdf", doc.title, row.blob)
+        renderer = embed.Renderer(base, layout.for_pdf(sites))
+        cw = carried(sites, codeword, "pdf")
+        edits = to_original(row.original, renderer.edits(cw)) if writer.template is not None else ()
+        return writer.write(renderer.render(cw), edits)
 
     def holders(self, doc_id: str | int) -> list[tuple[str, str, str, str | None]]:
         """(recipient id, name, copy id, sections held as JSON or None for all) of every copy of

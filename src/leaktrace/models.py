@@ -148,11 +148,14 @@ class Capacity:
     profiles: tuple[LeakProfile, ...]
     recipients: int = 0
     scenarios: tuple[Scenario, ...] = ()
+    pdf_pages: int | None = None            # pages of a PDF copy, when the layout channel was measured
+    layout_per_page: float | None = None    # layout marks a printed page carries (median page)
 
     def to_json(self) -> dict:
         return {"document": {"id": self.document.id, "title": self.document.title},
                 "words": self.words, "recipients": self.recipients, "sites_by_channel": self.sites_by_channel,
-                "sites_by_kind": self.sites_by_kind,
+                "sites_by_kind": self.sites_by_kind, "pdf_pages": self.pdf_pages,
+                "layout_marks_per_page": self.layout_per_page,
                 "profiles": [asdict(p) for p in self.profiles],
                 "scenarios": [asdict(x) for x in self.scenarios]}
 

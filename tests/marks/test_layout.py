@@ -221,3 +221,16 @@ def test_a_rasterized_pdf_copy_is_read_by_ocr_and_named_by_its_layout_marks(mark
     r = ws.trace_file(scanned, audit=False)
     assert [x.recipient for x in r.copies if x.identified] == [c.recipient]
     assert r.sites_read["layout"] >= 30
+
+
+def test_capacity_says_what_a_printed_page_of_a_pdf_copy_carries(marked):
+    ws, doc, _ = marked
+    cap = ws.capacity(doc.id)
+    pdf = next(p for p in cap.profiles if p.leak_type == "printed PDF copy")
+    text_only = next(p for p in cap.profiles if p.leak_type == "printed or photographed")
+    assert cap.pdf_pages >= 1 and cap.layout_per_page >= 50
+    assert pdf.sites >= text_only.sites + cap.layout_per_page
+    assert pdf.words_for_recipients is not None
+    assert text_only.words_for_recipients is None or pdf.words_for_recipients < text_only.words_for_recipients
+    data = cap.to_json()
+    assert data["layout_marks_per_page"] == cap.layout_per_page and data["pdf_pages"] == cap.pdf_pages
