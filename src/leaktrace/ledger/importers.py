@@ -119,7 +119,11 @@ def parse_time(value) -> str:
         raise BadRecord(f"bad timestamp {str(value)[:60]!r} (expected ISO 8601, e.g. 2024-03-05T14:22:10Z)")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    if not 1990 <= dt.astimezone(UTC).year <= 2200:
+    try:
+        in_range = 1990 <= dt.astimezone(UTC).year <= 2200
+    except OverflowError:       # e.g. 9999-12-31T23:59:59-14:00 is past year 9999 in UTC
+        in_range = False
+    if not in_range:
         raise BadRecord(f"timestamp {str(value)[:60]!r} is out of range")
     return format_time(dt)
 
