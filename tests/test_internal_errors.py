@@ -33,3 +33,50 @@ def test_a_time_past_year_9999_in_utc_is_refused_on_one_line(env, capsys):
                              "--obtained-at", "2030-06-02T00:00:00Z", "--first-seen", LATE))
     assert "--first-seen" in err
     assert run(capsys, "case", "show", "C1", "--json").json()["case"]["artifacts"] == 0
+
+
+def test_a_recipient_field_over_the_csv_limit_is_refused_on_one_line(env, capsys):
+    p = env / "people.csv"
+    p.write_text("id,name,email\nann,Ann,a@x.org\nbob," + "B" * 140_000 + ",b@x.org\n")
+    err = one_line_error(run(capsys, "recipients", "import", p))
+    assert "people.csv:3" in err and "over the limit" in err
+    assert run(capsys, "recipients", "list", "--json").json()["items"] == []
+
+
+@pytest.mark.parametrize("csv_text,message", [
+    ('id,name,email\nann,Ann,a@x.org\nbob,"Bob Brook,b@x.org\ncai,Cai,c@x.org\n',
+     ':3: a quoted field is never closed'),
+    ("id,name,email,id\nann,Ann,a@x.org,bob\n", ":1: column 'id' appears twice"),
+    ("id,name,email,Team,team\nann,Ann,a@x.org,red,blue\n", ":1: column 'team' appears twice"),
+])
+def test_csv_that_would_be_read_silently_wrong_is_refused(env, capsys, csv_text, message):
+    p = env / "people.csv"
+    p.write_text(csv_text)
+    assert message in one_line_error(run(capsys, "recipients", "import", p))
+    assert run(capsys, "recipients", "list", "--json").json()["items"] == []
+    (env / "memo.md").write_text(MEMO)
+    run(capsys, "doc", "add", env / "memo.md")
+    write_people(env / "ok.csv", 3)
+    run(capsys, "recipients", "import", env / "ok.csv")
+    # the same reading for `mark --to FILE.csv`
+    assert message in one_line_error(run(capsys, "mark", "D1", "--to", p, "--out", env / "o"))
+    assert not (env / "o").exists()
+
+
+def test_update_changes_a_recipient_who_already_holds_copies(env, capsys):
+    (env / "memo.md").write_text(MEMO)
+    assert run(capsys, "doc", "add", env / "memo.md").code == 0
+    write_people(env / "p.csv", 3)
+    assert run(capsys, "recipients", "import", env / "p.csv").code == 0
+    assert run(capsys, "mark", "D1", "--out", env / "copies").code == 0
+    before = run(capsys, "recipients", "list", "--json").json()["items"]
+    text = (env / "p.csv").read_text().splitlines()
+    header, first = text[0].split(","), text[1].split(",")
+    first[header.index("name")] = "Renamed Person"
+    (env / "p.csv").write_text("\n".join([text[0], ",".join(first), *text[2:]]) + "\n")
+    r = run(capsys, "recipients", "import", env / "p.csv", "--update")
+    assert r.code == 0, r.err
+    after = run(capsys, "recipients", "list", "--json").json()["items"]
+    assert [x["id"] for x in after] == [x["id"] for x in before]
+    assert "Renamed Person" in [x["name"] for x in after]
+    assert run(capsys, "ledger", "verify").code == 0
