@@ -80,3 +80,20 @@ def test_update_changes_a_recipient_who_already_holds_copies(env, capsys):
     assert [x["id"] for x in after] == [x["id"] for x in before]
     assert "Renamed Person" in [x["name"] for x in after]
     assert run(capsys, "ledger", "verify").code == 0
+
+
+def test_values_longer_than_their_column_are_refused_alike_on_every_database(env, capsys):
+    log = env / "log.jsonl"
+    log.write_text("".join(json.dumps({"id": f"e{i}" + ("x" * 300 if i == 2 else ""), "ts": "2024-04-01T09:00:00Z",
+                                       "user": "a@b.example", "event": "view", "file": "memo.md"}) + "\n"
+                           for i in range(1, 4)))
+    args = ["ledger", "import", log, "--format", "jsonl",
+            "--map", "time=ts,actor=user,action=event,document=file,event_id=id"]
+    err = one_line_error(run(capsys, *args))
+    assert "log.jsonl:2: event id of 302 characters is over the limit of 200" in err
+    assert run(capsys, "ledger", "events", "--json").json()["items"] == []
+    r = run(capsys, *args, "--skip-invalid", "--json")
+    assert r.code == 0, r.err
+    assert (r.json()["added"], r.json()["rejected"]) == (2, 1)
+    err = one_line_error(run(capsys, "protected", "add", "x" * 400 + "@ig.example", "--label", "inspector general"))
+    assert "at most 320" in err

@@ -51,6 +51,15 @@ class Event:
     accounts: tuple[str, ...]                   # the actor's identities to map to a recipient
     details: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # the ledger's column holds 200 characters; refused here, alike on SQLite (which would
+        # keep more) and PostgreSQL (which would fail the whole import)
+        if len(self.source_ref) > MAX_EVENT_ID:
+            raise BadRecord(f"event id of {len(self.source_ref)} characters is over the limit of {MAX_EVENT_ID}")
+
+
+MAX_EVENT_ID = 200
+
 
 @dataclass(frozen=True)
 class Rejected:
