@@ -121,7 +121,7 @@ class Workspace:
                 created = True
             except (OperationalError, DatabaseError) as e:
                 raise WorkspaceError(f"cannot create the workspace's tables in "
-                                     f"{db.describe(url) if url else path}: {_first_line(e)}") from None
+                                     f"{db.describe(url) if url else path}: {db.redact(_first_line(e), url)}") from None
             engine.dispose()
             if path.exists():
                 path.rmdir()
@@ -164,7 +164,8 @@ class Workspace:
         except (DatabaseError, OperationalError) as e:
             if url.startswith("sqlite"):
                 raise WorkspaceError(f"workspace database at {path} is corrupted or unreadable") from None
-            raise WorkspaceError(f"cannot read the workspace's database {db.describe(url)}: {_first_line(e)}") from None
+            raise WorkspaceError(f"cannot read the workspace's database {db.describe(url)}: "
+                                 f"{db.redact(_first_line(e), url)}") from None
         version = db.upgrade(engine, rows.get("schema_version"))
         if version != db.SCHEMA_VERSION:
             raise WorkspaceError(f"workspace database schema {version!r} is not supported "
@@ -179,7 +180,7 @@ class Workspace:
     def database(self) -> str:
         """Where the workspace's data is: the embedded SQLite file, or the server database's URL
         without its password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return db.describe(self.engine.url.render_as_string(hide_password=False))
 
     def __enter__(self) -> "Workspace":
         return self
