@@ -106,6 +106,9 @@ class Recipients:
             raise InputError(f"recipient {dup!r} is listed twice")
         return self.by_id(ids)
 
+MAX_FIELD = 131072      # characters in one field of a recipient list (the csv module's default limit)
+
+
 def csv_records(path: Path, required: Sequence[str]):
     """(line, record) for each row of a CSV file, its column names stripped and lower-cased.
     Refuses, with the line, what the csv module would read silently wrong: a quote never closed
@@ -132,10 +135,12 @@ def csv_records(path: Path, required: Sequence[str]):
                 continue
             if len(row) > len(header):
                 raise InputError(f"{path}:{line}: more fields than columns in the header")
+            if any(len(v) > MAX_FIELD for v in row):     # the csv module's own limit is process-wide
+                raise csv.Error("field larger than field limit")
             yield line, dict(zip(header, row + [""] * (len(header) - len(row))))
     except csv.Error as e:
         if "field larger than field limit" in str(e):
-            why = f"a field is over the limit of {csv.field_size_limit() // 1024} KB"
+            why = f"a field is over the limit of {MAX_FIELD // 1024} KB"
         elif "unexpected end of data" in str(e):
             why = "a quoted field is never closed (a \" without its closing \")"
         else:
