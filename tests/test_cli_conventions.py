@@ -138,3 +138,24 @@ def test_help_shows_on_off_options_as_flags(capsys, monkeypatch):
     line = next(ln for ln in r.out.splitlines() if "--recursive" in ln)
     assert "-r" in line and "<" not in line          # the flag, then its help, nothing in between
     assert "<path>" in next(ln for ln in r.out.splitlines() if "--workspace" in ln)   # values keep their type
+
+
+def test_a_closed_pipe_ends_quietly_with_the_sigpipe_status(tmp_path):
+    """`leaktrace ... | head -1`: the reader goes away; the command stops without a word on stderr
+    and exits 141 (128 + SIGPIPE), as cat or grep do in the shell."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import leaktrace
+    from leaktrace import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    env = {**os.environ, "PYTHONPATH": str(Path(leaktrace.__file__).parents[1])}
+    for args in (["--help"], ["doc", "list", "--json"], ["recipients", "list"]):
+        p = subprocess.Popen([sys.executable, "-m", "leaktrace.cli", "-w", str(tmp_path / "ws"), *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        p.stdout.close()        # before the command writes: its first write finds no reader
+        err = p.stderr.read()
+        assert p.wait(timeout=120) == 141 and err == b"", (args, err)

@@ -587,6 +587,25 @@ def _clip(s: str, n: int = 90) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
 
 
+# A reader that stops reading (`leaktrace ... | head -1`) ends the command quietly with the status
+# of a program killed by SIGPIPE, as the shell reports it (128 + 13): what `cat` or `grep` give.
+SIGPIPE_EXIT = 141
+
+
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        st = os.fstat(1)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _stdout_closed(e: SystemExit, before: tuple[int, int] | None) -> bool:
+    """Whether the command ended because stdout's reader went away: click and rich both exit 1
+    then, click wrapping stdout so that nothing more is written, rich pointing it to /dev/null."""
+    return e.code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_identity() != before)
+
+
 def main() -> None:
     """Entry point: usage errors exit 2 (typer), user errors exit 1 with one line, never a traceback."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -595,8 +614,13 @@ def main() -> None:
         # the user gets leaktrace's one line instead
         logging.getLogger().addHandler(logging.NullHandler())
     as_json = "--json" in sys.argv[1:]
+    stdout = _stdout_identity()
     try:
         app()
+    except SystemExit as e:
+        if _stdout_closed(e, stdout):
+            sys.exit(SIGPIPE_EXIT)
+        raise
     except LeaktraceError as e:
         if as_json:     # a program reading --json output gets its errors as JSON too, same exit code
             sys.stderr.write(json.dumps(versioned("error", {"error": str(e), "code": 1,

@@ -7,8 +7,7 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy import delete
 
 from . import formats
 from . import sections as secmod
+from . import workdir
 from .documents import Documents, now, parse_doc_id
 from .errors import ConflictError, InputError
 from .formats import mailcopy, stamp
@@ -80,12 +80,18 @@ class Distribution:
         if out.exists() and not out.is_dir():
             raise InputError(f"{out} exists and is not a folder")
         targets = [out / f"{r.id}{ext}" for r in recs] + [out / "manifest.json"]
+        folder = next((t for t in targets if t.is_dir()), None)
+        if folder:
+            raise InputError(f"{folder} is a folder, where a copy would be written; move it or choose another --out")
         if not overwrite:
-            clash = next((t for t in targets if t.exists()), None)
+            clash = next((t for t in targets if t.exists() or t.is_symlink()), None)
             if clash:
                 raise ConflictError(f"{clash} already exists; use --force to overwrite or choose another --out")
+        created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".leaktrace-", dir=out))
+        workdir.clean(out)
+        tmp, lock = workdir.make(out)
+        done = False
         issued: list[IssuedCopy] = []
         messages = []
         issued_at = now()
@@ -124,10 +130,14 @@ class Distribution:
             self._record_copies(n, issued, tmp, out, issued_at, writer.format, len(sites),
                                 channel="email" if smtp is not None else "file",
                                 sections=None if chosen is None else [x.name for x in chosen])
+            done = True
             if failure is not None:
                 raise failure
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            workdir.remove(tmp, lock)
+            if created and not done:
+                with contextlib.suppress(OSError):
+                    out.rmdir()         # only if empty: a folder this run made, and nothing in it
         return MarkResult(doc, tuple(issued), str(out / "manifest.json"), len(sites))
 
     def _mail_copy(self, doc: Document, r: Recipient, text: str, edits, st: str, sender: str, attach,
@@ -145,7 +155,10 @@ class Distribution:
 
     def _record_copies(self, n: int, issued: list[IssuedCopy], tmp: Path, out: Path, now: str, fmt: str,
                        sites: int, channel: str, sections: list[str] | None) -> None:
-        """Store the copies, their ledger entries and the manifest, and move the files in place."""
+        """Store the copies and their ledger entries, then move the files and the manifest in
+        place: a copy appears in --out only once the database records it (a run killed before
+        the commit leaves nothing there; one killed after it, copies the database holds, and no
+        manifest until every copy is in place)."""
         doc = self.documents.document(n)
         manifest = {"schema": MANIFEST_SCHEMA, "document": doc.to_json(), "marking_version": MARKING_VERSION,
                     "created_at": now, "format": fmt, "channel": channel, "sites": sites, "sections": sections,
@@ -162,9 +175,9 @@ class Distribution:
             for i in range(0, len(rows), 1000):
                 conn.execute(db.copies.insert(), rows[i:i + 1000])
             Ledger(self).record_distributions(conn, n, issued, channel=channel, sections=sections)
-            for f in tmp.iterdir():
-                if f.name in keep:
-                    os.replace(f, out / f.name)
+        for f in sorted(tmp.iterdir(), key=lambda f: f.name == "manifest.json"):   # the manifest last
+            if f.name in keep:
+                os.replace(f, out / f.name)
 
 
 def _safe_filename(title: str) -> str:

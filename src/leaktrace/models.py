@@ -230,6 +230,9 @@ class TraceResult:
     content_exposure: list[dict] = field(default_factory=list)
     # every other derived source that was read for marks: its own passages, copies and verdict
     other_sources: list["TraceResult"] = field(default_factory=list)
+    # parts of the file were not read (source["unread"] says which): the text there may derive
+    # from a document, so "no match" cannot be concluded
+    partial: bool = False
 
     def to_json(self) -> dict:
         return plain(self)

@@ -10,7 +10,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from . import formats
 from .documents import now
@@ -30,18 +31,9 @@ class Recipients:
     def import_csv(self, path: str | os.PathLike, *, update: bool = False) -> int:
         """Load recipients from CSV (id,name,email, more columns kept as attributes). All or nothing."""
         path = Path(path)
-        text = formats.decode_text(formats.read_file_bytes(path), str(path))
-        reader = csv.DictReader(io.StringIO(text))
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        missing = [c for c in ("id", "name", "email") if c not in fields]
-        if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; the header must have id,name,email")
-        reader.fieldnames = fields
         rows = []
         seen: dict[str, int] = {}
-        for line, rec in enumerate(reader, start=2):
-            if None in rec:
-                raise InputError(f"{path}:{line}: more fields than columns in the header")
+        for line, rec in csv_records(path, required=("id", "name", "email")):
             rid = (rec.get("id") or "").strip()
             if not _RECIPIENT_ID_RE.match(rid):
                 raise InputError(f"{path}:{line}: invalid recipient id {rid!r} "
@@ -67,9 +59,15 @@ class Recipients:
                 raise ConflictError(f"{path}: recipient {first!r} already exists"
                                     f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}; "
                                     "use --update to replace existing recipients")
-            if existing:
-                conn.execute(delete(db.recipients).where(db.recipients.c.id.in_(sorted(existing))))
-            conn.execute(db.recipients.insert(), rows)
+            # an existing recipient is updated in place, never deleted and re-inserted: the copies
+            # they hold refer to them
+            for r in rows:
+                if r["id"] in existing:
+                    conn.execute(sql_update(db.recipients).where(db.recipients.c.id == r["id"])
+                                 .values(name=r["name"], email=r["email"], attributes=r["attributes"]))
+            new = [r for r in rows if r["id"] not in existing]
+            if new:
+                conn.execute(db.recipients.insert(), new)
         return len(rows)
 
     def all(self) -> list[Recipient]:
@@ -96,12 +94,7 @@ class Recipients:
                 return recs
             p = Path(to)
             if to.lower().endswith(".csv") and p.is_file():
-                text = formats.decode_text(formats.read_file_bytes(p), str(p))
-                reader = csv.DictReader(io.StringIO(text))
-                col = next((f for f in (reader.fieldnames or []) if f.strip().lower() == "id"), None)
-                if col is None:
-                    raise InputError(f"{p}: needs an id column")
-                ids = [r[col].strip() for r in reader if (r.get(col) or "").strip()]
+                ids = [r["id"].strip() for _, r in csv_records(p, required=("id",)) if (r.get("id") or "").strip()]
             else:
                 ids = [s.strip() for s in to.split(",") if s.strip()]
         else:
@@ -113,7 +106,47 @@ class Recipients:
             raise InputError(f"recipient {dup!r} is listed twice")
         return self.by_id(ids)
 
-    # ---------------------------------------------------------------- code
+MAX_FIELD = 131072      # characters in one field of a recipient list (the csv module's default limit)
+
+
+def csv_records(path: Path, required: Sequence[str]):
+    """(line, record) for each row of a CSV file, its column names stripped and lower-cased.
+    Refuses, with the line, what the csv module would read silently wrong: a quote never closed
+    (the rest of the file read as one field), a column named twice (the last one would win), a
+    row with more fields than the header; and a field over the csv module's limit."""
+    text = formats.decode_text(formats.read_file_bytes(path), str(path))
+    reader = csv.reader(io.StringIO(text), strict=True)
+    line = 1
+    try:
+        header = [f.strip().lower() for f in next(reader, [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; the header must have "
+                             f"{','.join(required)}")
+        twice = next((f for n, f in enumerate(header) if f in header[:n]), None)
+        if twice is not None:
+            raise InputError(f"{path}:1: column {twice!r} appears twice in the header")
+        while True:
+            line = reader.line_num + 1          # where the next record starts
+            row = next(reader, None)
+            if row is None:
+                return
+            if not row:
+                continue
+            if len(row) > len(header):
+                raise InputError(f"{path}:{line}: more fields than columns in the header")
+            if any(len(v) > MAX_FIELD for v in row):     # the csv module's own limit is process-wide
+                raise csv.Error("field larger than field limit")
+            yield line, dict(zip(header, row + [""] * (len(header) - len(row))))
+    except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            why = f"a field is over the limit of {MAX_FIELD // 1024} KB"
+        elif "unexpected end of data" in str(e):
+            why = "a quoted field is never closed (a \" without its closing \")"
+        else:
+            why = f"malformed CSV ({e})"
+        raise InputError(f"{path}:{line}: {why}") from None
+
 
 def _recipient(row) -> Recipient:
     return Recipient(row.id, row.name, row.email, json.loads(row.attributes))

@@ -55,6 +55,18 @@ def _first_line(e: BaseException) -> str:
     return msg[0][:300] if msg else type(e).__name__
 
 
+def _owner_only(database: Path) -> None:
+    """A database file (and its -wal and -shm) that others could read, made the owner's alone:
+    workspaces made before leaktrace created it so had it readable by everyone (mode 0644)."""
+    for p in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        try:
+            mode = p.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(p, mode & 0o700)
+        except OSError:         # absent, or not ours to change: SQLite's own errors say more
+            pass
+
+
 def resolve_path(path: str | os.PathLike | None) -> Path:
     """Explicit path, else $LEAKTRACE_WORKSPACE, else ./.leaktrace."""
     if path:
@@ -105,6 +117,9 @@ class Workspace:
             fd = os.open(tmp / SETTINGS_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(json.dumps({"database_url": url}, indent=2) + "\n")
+            if not url:
+                # made the owner's alone before SQLite opens it: its -wal and -shm files take its mode
+                os.close(os.open(tmp / DB_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             engine = db.connect(url or f"sqlite:///{tmp / DB_FILE}")
             try:
                 with engine.begin() as conn:     # one transaction: PostgreSQL's DDL is transactional too
@@ -121,7 +136,7 @@ class Workspace:
                 created = True
             except (OperationalError, DatabaseError) as e:
                 raise WorkspaceError(f"cannot create the workspace's tables in "
-                                     f"{db.describe(url) if url else path}: {_first_line(e)}") from None
+                                     f"{db.describe(url) if url else path}: {db.redact(_first_line(e), url)}") from None
             engine.dispose()
             if path.exists():
                 path.rmdir()
@@ -161,6 +176,7 @@ class Workspace:
             if not (path / DB_FILE).is_file():
                 raise WorkspaceError(f"workspace {path} has no database ({DB_FILE}): {hint}")
             url = f"sqlite:///{path / DB_FILE}"
+            _owner_only(path / DB_FILE)
         engine = db.connect(url)
         try:
             with engine.connect() as conn:
@@ -168,7 +184,8 @@ class Workspace:
         except (DatabaseError, OperationalError) as e:
             if url.startswith("sqlite"):
                 raise WorkspaceError(f"workspace database at {path} is corrupted or unreadable") from None
-            raise WorkspaceError(f"cannot read the workspace's database {db.describe(url)}: {_first_line(e)}") from None
+            raise WorkspaceError(f"cannot read the workspace's database {db.describe(url)}: "
+                                 f"{db.redact(_first_line(e), url)}") from None
         version = db.upgrade(engine, rows.get("schema_version"))
         if version != db.SCHEMA_VERSION:
             raise WorkspaceError(f"workspace database schema {version!r} is not supported "
@@ -184,7 +201,7 @@ class Workspace:
     def database(self) -> str:
         """Where the workspace's data is: the embedded SQLite file, or the server database's URL
         without its password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return db.describe(self.engine.url.render_as_string(hide_password=False))
 
     def __enter__(self) -> "Workspace":
         return self

@@ -125,9 +125,17 @@ def test_trace_search_and_case_trace_say_the_same_of_one_artifact(env, capsys):
         assert t["verdict"] == f["verdict"] and t["document"]["id"] == f["document"]["id"]
         assert s["verdict"] == "derived" and s["sources"][0]["document"]["id"] == f["document"]["id"]
         if f["verdict"] == "identified":
-            assert [(c["copy"], c["false_accusation_bound"]) for c in t["copies"] if c["identified"]] == [
-                (c["copy"], c["false_accusation_bound"]) for c in f["copies"] if c["identified"]]
+            # the same copy: under its pseudonym the case names no copy id; revealed, the same id
+            ident = [c for c in f["copies"] if c["identified"]]
+            assert [c["false_accusation_bound"] for c in t["copies"] if c["identified"]] == [
+                c["false_accusation_bound"] for c in ident] and [c["copy"] for c in ident] == [None]
             assert "Its hidden marks match the copy issued to Recipient-" in f["verdict_text"]
+            assert run(capsys, "case", "reveal", case, ident[0]["subject"]["pseudonym"],
+                       "--reason", "compare the copy").code == 0
+            shown = run(capsys, "case", "show", case, "--json").json()["findings"]
+            assert [(c["copy"], c["false_accusation_bound"]) for c in t["copies"] if c["identified"]] == [
+                (c["copy"], c["false_accusation_bound"]) for g in shown if g["artifact"]["id"] == f["artifact"]["id"]
+                for c in g["copies"] if c["identified"]]
         else:
             reason = t["summary"].split("”, but ", 1)[1]
             assert reason[:1].upper() + reason[1:] in f["verdict_text"], (t["summary"], f["verdict_text"])

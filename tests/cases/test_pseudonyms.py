@@ -16,7 +16,7 @@ from leaktrace.ledger.book import Ledger
 def test_pseudonyms_are_keyed_stable_and_well_formed():
     k1, k2 = b"\x01" * 32, b"\x02" * 32
     p = pseudonym(k1, "recipient", "ana.ashby")
-    assert re.fullmatch(r"Recipient-[0-9A-HJKMNP-TV-Z]{6}", p)
+    assert re.fullmatch(r"Recipient-[0-9A-HJKMNP-TV-Z]{16}", p)
     assert pseudonym(k1, "recipient", "ana.ashby") == p
     assert pseudonym(k2, "recipient", "ana.ashby") != p
     assert pseudonym(k1, "recipient", "ben.brook") != p

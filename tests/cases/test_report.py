@@ -106,7 +106,7 @@ def test_pdf_report_reads_like_the_page(traced, capsys):
     for s in ("A copy is not a person", "Chain of custody", "Method", "Limits",
               "<script>alert(1)</script>", res["case"]):
         assert s in flat, s
-    assert re.search(r"Recipient-[0-9A-Z]{6}", flat)
+    assert re.search(r"Recipient-[0-9A-Z]{16}", flat)
     for s in identities():
         assert s not in flat, s
 

@@ -110,7 +110,7 @@ def test_page_one_is_the_summary_with_each_artifacts_verdict_in_one_line(pdf):
     pages, data, _ = pdf
     first = pages[0]
     assert "Summary of the case" in first and "Artifact A1" not in first   # the evidence starts on page 2
-    assert re.search(r"A1 IDENTIFIED: the copy issued to Recipient-[0-9A-Z]{6}, false-accusation bound "
+    assert re.search(r"A1 IDENTIFIED: the copy issued to Recipient-[0-9A-Z]{16}, false-accusation bound "
                      r"\d\.\de-\d+, \d+ of \d+ marks agree", first)
     for a in ("A2", "A3"):
         assert re.search(rf"{a} INCONCLUSIVE: \d+ marks read, no copy clears the bar; best copy's bound [\d.]+; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from samples import MEMO, write_people
 
 from leaktrace.cases.book import Cases
+from leaktrace.cases.pseudonyms import pseudonym
 
 
 def test_copies_of_other_sections_are_not_in_the_exposure_set(ws, tmp_path):
@@ -23,6 +24,6 @@ def test_copies_of_other_sections_are_not_in_the_exposure_set(ws, tmp_path):
                        obtained_at="2099-01-01T00:00:00Z", first_seen="2099-01-01T00:00:00Z")
     (finding,) = cases.trace(case.id)
     assert finding.result.verdict == "identified"
-    copy_of = {rid: cid for rid, _, cid in ws.issued_copies(doc.id)}
-    held = {row.copy for row in finding.exposure if row.copy}   # people appear under pseudonyms
-    assert held == {copy_of[r] for r in ids[:4] + ids[8:]}     # whole copies and timing-only copies
+    held = {row.subject.pseudonym for row in finding.exposure if row.held_copy}   # people appear under pseudonyms
+    assert held == {pseudonym(ws.key, "recipient", r) for r in ids[:4] + ids[8:]}   # whole and timing-only copies
+    assert all(row.copy is None for row in finding.exposure)    # no copy id under a pseudonym

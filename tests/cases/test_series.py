@@ -14,6 +14,7 @@ from samples import people_rows, series_memo, write_people
 
 from leaktrace import Workspace, simulate
 from leaktrace.cases.book import Cases
+from leaktrace.cases.pseudonyms import pseudonym
 from leaktrace.marks.code import make_biases
 from leaktrace.marks.score import JointModel
 
@@ -59,14 +60,16 @@ def test_three_leaks_of_one_copy_identify_it_jointly(works, capsys):
     (j,) = cs.joint(case)
     assert j.document["id"] == doc.id and j.artifacts == ("A1", "A2", "A3") and j.candidates == 200
     named = [c for c in j.copies if c.identified]
-    assert len(named) == 1 and named[0].copy == dict((r, c) for r, _, c in ws.issued_copies(doc.id))[leaker]
+    copy = dict((r, c) for r, _, c in ws.issued_copies(doc.id))[leaker]
+    assert len(named) == 1 and named[0].subject.pseudonym == pseudonym(ws.key, "recipient", leaker)
     assert named[0].subject.label.startswith("Recipient-")      # pseudonymized, as everywhere in a case
+    assert named[0].copy is None and j.identified_copies == (copy,)   # its id would unmask the holder
     assert "If these 3 artifacts" in j.statement
     r = run(capsys, "case", "joint", case, "--workspace", root / "ws")
     assert r.code == 0 and "If these 3 artifacts" in r.out and "identified" in r.out
     assert leaker not in r.out
     entry = [e for e in cs.audit(case) if e.action == "joint"][-1]
-    assert entry.details["documents"][0]["identified_copies"] == [named[0].copy]
+    assert entry.details["documents"][0]["identified_copies"] == [copy]
 
 
 def test_three_leaks_of_three_copies_name_no_one(works):

@@ -135,3 +135,16 @@ def test_an_unreachable_server_is_a_one_line_error(server, tmp_path, capsys, mon
     monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "ws"))
     line = one_line_error(run(capsys, "doc", "list"))
     assert "cannot read the workspace's database" in line and "hunter2" not in line, line
+
+
+def test_a_password_given_as_a_query_parameter_is_never_printed(server, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "ws"))
+    url = server.new_database() + "&password=hunter2-query"
+    r = run(capsys, "init", "--database", url)
+    assert r.code == 0 and "hunter2" not in r.out + r.err and "password=***" in r.out, r.out
+    assert "hunter2" not in run(capsys, "init", "--database", url, "-w", tmp_path / "ws2").err
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(tmp_path / "ws3"))
+    bad = f"postgresql://postgres@/missing_db?host={server.socket}&password=hunter2-query"
+    line = one_line_error(run(capsys, "init", "--database", bad, "--json"))
+    assert "cannot create" in line and "hunter2" not in line, line
+    assert "hunter2" not in one_line_error(run(capsys, "init", "--database", bad))

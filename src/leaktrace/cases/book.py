@@ -30,7 +30,7 @@ from ..store import db
 from .evidence import CopyEvidence
 from .exposure import CopyContains, Exposed, exposure_set
 from .protected import ProtectedChannel, Protection, normalize_channel
-from .pseudonyms import Pseudonyms, Subject
+from .pseudonyms import Pseudonyms, Subject, pseudonym
 from .series import joint
 from .tables import (CASE_TABLES, case_artifacts, case_closures, case_reveals, case_traces, cases,
                      protected_channels)
@@ -120,11 +120,12 @@ class ExposureRow:
     distributed_at: str | None
     accesses: tuple[dict, ...]               # column 3: access events before the first-seen time
     protected: str | None = None
+    held_copy: bool = False                  # `copy` is None under a pseudonym: whether there is one
 
     def to_json(self) -> dict:
         return {"subject": self.subject.to_json(), "label": self.subject.label,
                 "copy_evidence": self.copy_evidence.to_json() if self.copy_evidence else None,
-                "content_exposure": {"held_copy": self.copy is not None, "copy": self.copy,
+                "content_exposure": {"held_copy": self.held_copy or self.copy is not None, "copy": self.copy,
                                      "distributed_at": self.distributed_at},
                 "access_events": list(self.accesses), "protected_channel": self.protected}
 
@@ -145,6 +146,7 @@ class Finding:
     # per passage: (start, end, sites) of the read sites, offsets in doc_text
     highlights: tuple[tuple[tuple[int, int, tuple[int, ...]], ...], ...]
     artifact_text: str = ""                                # the text traced (hostile: escape it to show it)
+    notes: tuple[str, ...] = ()                            # the trace's notes, under pseudonyms
 
 
 @dataclass(frozen=True)
@@ -395,7 +397,8 @@ class Cases:
         derive from, every copy scored over all of them (cases.series)."""
         view = self.view(case_id)
         recips = {r.id: r for r in self.ws.recipients()}
-        ps = Pseudonyms(self.ws.key, {r.pseudonym for r in view.reveals}, {k: v.name for k, v in recips.items()})
+        ps = Pseudonyms(self.ws.key, {(r.kind, r.subject) for r in view.reveals},
+                        {k: v.name for k, v in recips.items()}, view.case.id)
         protection = self.protection()
 
         def label(rid: str) -> str | None:
@@ -406,7 +409,7 @@ class Cases:
         with self._begin() as c:
             self._audit(c, "joint", {"case": view.case.id, "documents": [
                 {"document": j.document["id"], "artifacts": list(j.artifacts), "marks_read": j.marks_read,
-                 "identified_copies": [x.copy for x in j.copies if x.identified]} for j in found]})
+                 "identified_copies": list(j.identified_copies)} for j in found]})
         return found
 
     # ---------------------------------------------------------------- views
@@ -417,7 +420,8 @@ class Cases:
         arts = self.artifacts(n)
         reveals = self.reveals(n)
         recips = {r.id: r for r in self.ws.recipients()}
-        ps = Pseudonyms(self.ws.key, {r.pseudonym for r in reveals}, {k: v.name for k, v in recips.items()})
+        ps = Pseudonyms(self.ws.key, {(r.kind, r.subject) for r in reveals},
+                        {k: v.name for k, v in recips.items()}, case.id)
         protection = self.protection()
         emails = {k: v.email for k, v in recips.items()}
         with self._begin() as c:
@@ -444,9 +448,10 @@ class Cases:
             ch = protection.match(emails.get(rid))
             return ch.label if ch else None
 
-        copies = tuple(CopyEvidence(ps.recipient(x.recipient), x.copy, x.score, x.false_accusation_bound,
-                                    x.agreed, x.read, x.identified, prot(x.recipient)) for x in res.copies)
-        by_copy = {x.copy: x for x in copies}
+        copies = tuple(CopyEvidence(who, ps.copy(who, x.copy), x.score, x.false_accusation_bound,
+                                    x.agreed, x.read, x.identified, prot(x.recipient))
+                       for x, who in ((x, ps.recipient(x.recipient)) for x in res.copies))
+        by_copy = {x.copy: ev for x, ev in zip(res.copies, copies)}
         rows: tuple[ExposureRow, ...] = ()
         holders: tuple[ExposureRow, ...] = ()
         timeline: list[dict] = []
@@ -462,14 +467,17 @@ class Cases:
             highlights = self._highlights(doc_n, res)
         return Finding(art, traced_at, res.verdict, verdict_text(res, copies, art), res, copies, rows, holders,
                        tuple(timeline), highlights,
-                       text if text is not None else leak_text(self.artifact_bytes(art), art.original_name).text)
+                       text if text is not None else leak_text(self.artifact_bytes(art), art.original_name).text,
+                       notes=_masked_notes(res, ps))
 
     def _row(self, x: Exposed, ps: Pseudonyms, by_copy: dict[str, CopyEvidence]) -> ExposureRow:
         subj = ps.subject(x.kind, x.subject)
-        accesses = tuple({"time": e.occurred_at, "action": e.action, "source": e.source, "seq": e.seq}
-                         for e in x.accesses)
+        # under a pseudonym, no ledger entry number: the ledger export names each entry's person
+        accesses = tuple({"time": e.occurred_at, "action": e.action, "source": e.source,
+                          "seq": e.seq if subj.revealed else None} for e in x.accesses)
         first = x.distributions[0].occurred_at if x.distributions else None
-        return ExposureRow(subj, by_copy.get(x.copy) if x.copy else None, x.copy, first, accesses, x.protected)
+        return ExposureRow(subj, by_copy.get(x.copy) if x.copy else None, ps.copy(subj, x.copy), first, accesses,
+                           x.protected, held_copy=x.copy is not None)
 
     def _highlights(self, doc_n: int, res: TraceResult) -> tuple:
         """Where the sites read lie in each passage's document text (offsets within doc_text), with
@@ -507,8 +515,9 @@ class Cases:
         with self._begin() as c:
             rows = c.execute(select(case_reveals).where(case_reveals.c.case_id == n)
                              .order_by(case_reveals.c.revealed_at)).all()
-        return [Reveal(f"C{r.case_id}", r.pseudonym, r.subject_kind, r.subject, r.reason, r.revealed_by,
-                       r.revealed_at, r.audit_seq) for r in rows]
+        # the pseudonym as derived now (a reveal recorded by an older version stored a shorter one)
+        return [Reveal(f"C{r.case_id}", pseudonym(self.ws.key, r.subject_kind, r.subject), r.subject_kind, r.subject,
+                       r.reason, r.revealed_by, r.revealed_at, r.audit_seq) for r in rows]
 
     def reveal(self, case_id: str | int, pseudonym: str, reason: str) -> Reveal:
         """Show the name behind a pseudonym in this case from now on; the reason goes to the audit log.
@@ -624,7 +633,8 @@ def verdict_text(res: TraceResult, copies: tuple[CopyEvidence, ...], art: Artifa
             who = f"the copy issued to {x.subject.label}"
             if x.protected:
                 who += f" (a protected channel: {x.protected}; never evidence that anyone leaked)"
-            parts.append(f"{who} (copy {x.copy}; the chance that an innocent copy matches this well is at most "
+            parts.append(f"{who} ({f'copy {x.copy}; ' if x.copy else ''}the chance that an innocent copy "
+                         "matches this well is at most "
                          f"{_odds(x.false_accusation_bound)})")
         many = (" Several copies clear the bar: the text mixes copies, or they were combined."
                 if len(ident) > 1 else "")
@@ -664,10 +674,27 @@ def _timeline(entries, first_seen: str, ps: Pseudonyms, protection: Protection,
         sections = details.get("sections") if e.kind == "distribution" else None
         out.append({"time": e.occurred_at, "kind": e.kind, "action": e.action, "label": subj.label,
                     "pseudonym": subj.pseudonym, "before_first_seen": e.occurred_at < first_seen,
-                    "protected_channel": ch.label if ch else None, "seq": e.seq, "source": e.source,
-                    "copy": (details.get("copy_id") or None) if e.kind == "distribution" else None,
+                    "protected_channel": ch.label if ch else None, "seq": e.seq if subj.revealed else None,
+                    "source": e.source,
+                    "copy": ps.copy(subj, details.get("copy_id") or None) if e.kind == "distribution" else None,
                     "sections": list(sections) if isinstance(sections, (list, tuple)) else None})
     return out
+
+
+def _masked_notes(res: TraceResult, ps: Pseudonyms) -> tuple[str, ...]:
+    """The trace's notes with the recipient ids and copy ids they name (a stamp's, say) replaced
+    by the pseudonym, unless revealed."""
+    pairs = {(x.recipient, x.copy) for r in (res, *res.other_sources) for x in r.copies}
+    pairs |= {(s.get("recipient"), s.get("copy")) for s in res.stamps if s.get("recipient")}
+    notes = list(res.notes)
+    for rid, cid in sorted(pairs, key=lambda p: -len(p[0] or "")):
+        who = ps.recipient(rid)
+        if who.revealed:
+            continue
+        for old, new in ((cid, f"of {who.pseudonym}"), (rid, who.pseudonym)):
+            if old:
+                notes = [re.sub(rf"(?<![\w.@+-]){re.escape(old)}(?![\w@+-]|\.\w)", new, n) for n in notes]
+    return tuple(notes)
 
 
 def leak_text(data: bytes, name: str) -> formats.Extracted:

@@ -149,13 +149,16 @@ def case_joint(case: str = typer.Argument(..., help="Case id, e.g. C1."),
                   f"{', '.join(j.artifacts)}, {j.marks_read} marks read at {j.sites_read} sites, "
                   f"{j.candidates} copies scored")
         out.print(_safe(j.statement))
-        t = Table("#", "holder", "copy", "score", "bound", "agreed", "")
+        # a copy id is shown only for a revealed holder (cases.pseudonyms): the column only when one is
+        with_copy = any(c.copy for c in j.copies)
+        t = Table("#", "holder", *(["copy"] if with_copy else []), "score", "bound", "agreed", "")
         for column in t.columns:       # at 80 columns nothing is cut: a cut pseudonym is useless
             column.no_wrap = True
         for k, c in enumerate(j.copies, 1):
-            t.add_row(str(k), _safe(c.subject.label), c.copy, f"{c.score:.1f}", f"{c.false_accusation_bound:.1e}",
-                      f"{c.agreed}/{c.read}", "[bold red]identified[/]" if c.identified else "")
-        out.print(t)
+            t.add_row(str(k), _safe(c.subject.label), *([c.copy or ""] if with_copy else []), f"{c.score:.1f}",
+                      f"{c.false_accusation_bound:.1e}", f"{c.agreed}/{c.read}",
+                      "[bold red]identified[/]" if c.identified else "")
+        show(out, t, stacked(out, t, 4))
 
 
 @app.command("show")
@@ -195,13 +198,16 @@ def case_show(case: str = typer.Argument(..., help="Case id, e.g. C1."),
                       "there is no combined score)")
             t = Table("who", "copy evidence", "content exposure",
                       "access events before " + ("first seen" if f["first_seen_known"] else "it was obtained"))
+            t.columns[2].min_width = len("content exposure")      # the evidence kinds' names stay whole
             # people with copy evidence or access events first; those who only held a copy are counted
             ranked = sorted(f["exposure"], key=_evidence_order)
             shown = [r for r in ranked if r["copy_evidence"] is not None or r["access_events"]]
             for r in shown:
                 t.add_row(_safe(r["label"]), _copy_cell(r["copy_evidence"]), _content_cell(r["content_exposure"]),
                           _access_cell(r["access_events"]))
-            out.print(t)
+            # a pseudonym is one word of 26 characters: where the four columns do not fit, the
+            # evidence goes under each name
+            show(out, t, stacked(out, t, 2), stacked(out, t, 3))
             if len(shown) < len(ranked):
                 out.print(f"  and {len(ranked) - len(shown)} more who held a copy, with no copy evidence listed and "
                           "no access events (all are in --json and in the report)")
@@ -234,7 +240,10 @@ def _time(t: str) -> str:
 
 
 def _content_cell(ce) -> str:
-    return f"held copy {ce['copy']} (issued {_time(ce['distributed_at'])})" if ce["held_copy"] else "no copy issued"
+    if not ce["held_copy"]:
+        return "no copy issued"
+    copy = f"copy {ce['copy']}" if ce["copy"] else "a copy"     # its id only for a revealed holder
+    return f"held {copy} (issued {_time(ce['distributed_at'])})"
 
 
 def _access_cell(events) -> str:

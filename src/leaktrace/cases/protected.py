@@ -31,9 +31,15 @@ class ProtectedChannel:
         return asdict(self)
 
 
+MAX_CHANNEL = 320     # the longest e-mail address (64 + 1 + 255), and its column
+
+
 def normalize_channel(value: str) -> tuple[str, str]:
     """(value, kind) as stored; InputError when it is neither an e-mail address nor a domain."""
     v = (value or "").strip().casefold()
+    if len(v) > MAX_CHANNEL:
+        raise InputError(f"{value[:40]!r}... is {len(v)} characters; an e-mail address or a domain has at most "
+                         f"{MAX_CHANNEL}")
     if v.startswith("*."):
         v = v[2:]
     if v.startswith("@"):

@@ -73,6 +73,10 @@ LIMITS = (
     "An inconclusive result identifies nobody; it is neither evidence of guilt nor of innocence.",
     "Times are UTC. The first-seen time is the one stated by the investigator when the artifact was added.",
     "The bound assumes the marking key stayed secret: with the key, anyone could forge or strip marks.",
+    "Under a pseudonym the report gives no copy id and no ledger entry number: the manifest and the ledger "
+    "export name the holder of each, so either would unmask the person. A revealed person's copy is named. "
+    "Times are kept, as evidence needs them; an auditor holding the ledger export can match them, and is "
+    "entitled to the names it holds.",
 )
 
 
@@ -93,6 +97,7 @@ SHORT_EXPOSURE = 15      # rows of an exposure set in the body; the rest in the 
 SHORT_EVENTS = 60        # access events and communications in the body; all in the appendix
 SHORT_SITES = 30         # sites read of the visible channels in the body; the rest in the CSV
 SHORT_INVISIBLE = 6      # sites read of the invisible channel in the body
+SHORT_TABLE = 15         # rows of a table short enough to keep on one page
 LISTS = ("exposure", "timeline", "sites")   # report.pdf -> report-exposure.csv, ...
 
 
@@ -109,7 +114,7 @@ def finding_json(f: Finding) -> dict:
         "verdict": f.verdict, "verdict_text": f.verdict_text, "document": r.document,
         "leak_words": r.leak_words, "aligned_words": r.aligned_words, "sites_covered": r.sites_covered,
         "sites_read": r.sites_read, "bar": r.bar, "recipients_scored": r.recipients_scored,
-        "more_words_needed": r.more_words_needed, "notes": list(r.notes), "passages": passages,
+        "more_words_needed": r.more_words_needed, "notes": list(f.notes), "passages": passages,
         "site_reads": [asdict(s) for s in r.site_reads],
         "copies": sorted((c.to_json() for c in f.copies),
                          key=lambda c: (not c["identified"], _bound(c["false_accusation_bound"]), -c["score"])),
@@ -150,7 +155,7 @@ def _event_relevance(e: dict) -> tuple:
     """Timeline entries: access events and communications before the first-seen time, then those
     after it, then distributions; in time order within each."""
     rank = 2 if e["kind"] == "distribution" else 0 if e["before_first_seen"] else 1
-    return (rank, e["time"], e.get("seq", 0))
+    return (rank, e["time"], e.get("seq") or 0)
 
 
 def headline(f: dict) -> str:
@@ -314,7 +319,7 @@ td.mono, .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; }
 mark { background: #ffe066; border-bottom: 2px solid #b08800; }
 sup.site { font-size: 6pt; color: #7a5a00; font-weight: bold; }
 .protected { color: #225522; font-style: italic; }
-figure { margin: .6em 0; break-inside: avoid; page-break-inside: avoid; }
+figure, .keep { margin: .6em 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { font-size: 8.5pt; color: #333; margin-top: .2em; }
 svg { max-width: 100%; height: auto; } .small { font-size: 8pt; color: #444; }
 .grid { font-size: 7.5pt; line-height: 1.5; } .grid > span { display: inline-block; width: 32%; }
@@ -416,8 +421,8 @@ def _summary_html(data: dict) -> str:
         p.append(f"<p>Not traced yet: {h(', '.join(untraced))}.</p>")
     ident = [(f["artifact"]["id"], x) for f in findings for x in f["copies"] if x["identified"]]
     if ident:
-        items = "".join(f"<li><strong>{_who(x['label'])}</strong>: copy {h(x['copy'])} in {h(a)}; the chance that an "
-                        f"innocent copy matches this well is at most {h(_plain_num(x['false_accusation_bound']))}"
+        items = "".join(f"<li><strong>{_who(x['label'])}</strong>: {_copy_words(x['copy'])}in {h(a)}; the chance "
+                        f"that an innocent copy matches this well is at most {h(_plain_num(x['false_accusation_bound']))}"
                         + (f" (protected channel: {h(x['protected'])}, never evidence of leaking)"
                            if x["protected"] else "") + "</li>" for a, x in ident)
         p.append(f"<h3>Whose copy the text came from</h3><ul>{items}</ul>")
@@ -537,7 +542,8 @@ def _copy_evidence_html(f: dict) -> str:
     p = ["<h3>Copy evidence, strongest first</h3>"]
     ident = [x for x in f["copies"] if x["identified"]]
     for x in ident:
-        p.append(f"<p><strong>Identified: the copy issued to {_who(x['label'])}</strong> (copy {h(x['copy'])}): "
+        copy = f" (copy {h(x['copy'])})" if x["copy"] else ""
+        p.append(f"<p><strong>Identified: the copy issued to {_who(x['label'])}</strong>{copy}: "
                  f"{x['agreed']} of {x['read']} marks agree; false-accusation bound "
                  f"{h(_plain_num(x['false_accusation_bound']))}, below the bar of {h(_plain_num(f['bar']))}.</p>")
     if not ident:
@@ -551,7 +557,7 @@ def _copy_evidence_html(f: dict) -> str:
             res = "<strong>identified</strong>" if x["identified"] else "below the bar (candidate)"
             prot = (f" <span class=\"protected\">protected channel ({h(x['protected'])}): never evidence of "
                     "leaking</span>") if x["protected"] else ""
-            p.append(f"<tr><td>{_who(x['label'])}{prot}</td><td class=\"mono\">{h(x['copy'])}</td>"
+            p.append(f"<tr><td>{_who(x['label'])}{prot}</td><td class=\"mono\">{h(x['copy'] or UNDER_PSEUDONYM)}</td>"
                      f"<td>{_fixed(x['score'], 2)}</td><td>{_num(x['false_accusation_bound'])}</td>"
                      f"<td>{x['agreed']} of {x['read']}</td><td>{res}</td></tr>")
         p.append("</table>")
@@ -654,6 +660,9 @@ def _timeline_html(f: dict, lists: dict) -> str:
         p.append("<p>The ledger records no distribution or access of this document.</p>")
         return "\n".join(p)
     p.append(_timeline_svg(events, f["first_seen"], _seen_known(f)))
+    # the short count of distributions before the long table of events: a page break falls inside
+    # the table, between its rows, rather than leaving a lone paragraph on a page of its own
+    p.append(_distribution_summary(events, lists, _cutoff(f)))
     moves = [e for e in events if e["kind"] != "distribution"]
     if moves:
         p.append(_events_table(moves[:SHORT_EVENTS], _seen_known(f)))
@@ -662,13 +671,14 @@ def _timeline_html(f: dict, lists: dict) -> str:
                      f"shown, those before {_cutoff(f)} first; all are in {_lists_note(lists)}.</p>")
     else:
         p.append("<p>No access event or communication of this document is recorded.</p>")
-    p.append(_distribution_summary(events, lists, _cutoff(f)))
     return "\n".join(p)
 
 
 def _events_table(events: list[dict], seen_known: bool = True) -> str:
     when = "first seen" if seen_known else "it was obtained"
-    rows = [f"<table><tr><th>time (UTC)</th><th>what</th><th>who</th><th>before or after {when}</th>"
+    # a short table is kept whole: split, it could leave a row or two alone on a page
+    keep = " class=\"keep\"" if len(events) <= SHORT_TABLE else ""
+    rows = [f"<table{keep}><tr><th>time (UTC)</th><th>what</th><th>who</th><th>before or after {when}</th>"
             "<th>logged by</th></tr>"]
     for e in events:
         when = "before" if e["before_first_seen"] else "after"
@@ -699,8 +709,9 @@ def _distribution_summary(events: list[dict], lists: dict, cutoff: str = "the fi
         items.append(f"<li>{day}: {len(es)} cop{'y' if len(es) == 1 else 'ies'} of {h(what)} distributed"
                      + (f" ({prot} to protected channels)" if prot else "")
                      + ("" if before else f", after {cutoff}") + "</li>")
-    return (f"<p>Distributions, counted per day and sections:</p><ul>{''.join(items)}</ul>"
-            f"<p class=\"small\">Each copy and its holder is listed in {_lists_note(lists)}.</p>")
+    # one block: the last line of it never stands alone on a page
+    return (f"<div class=\"keep\"><p>Distributions, counted per day and sections:</p><ul>{''.join(items)}</ul>"
+            f"<p class=\"small\">Each copy and its holder is listed in {_lists_note(lists)}.</p></div>")
 
 
 def _appendix_html(data: dict) -> str:
@@ -783,6 +794,13 @@ def _appendix_html(data: dict) -> str:
     return "\n".join(p + texts)
 
 
+UNDER_PSEUDONYM = "(under pseudonym)"   # a copy id shown only once its holder is revealed
+
+
+def _copy_words(copy: str | None) -> str:
+    return f"copy {h(copy)} " if copy else ""
+
+
 def _short_copy(ev) -> str:
     if ev is None:
         return "not listed"
@@ -834,7 +852,8 @@ def _copy_cell(ev) -> str:
 def _content_cell(ce) -> str:
     if not ce["held_copy"]:
         return "was not issued a copy"
-    return f"held copy <span class=\"mono\">{h(ce['copy'])}</span>, issued {h(_short_time(ce['distributed_at']))}"
+    copy = f"copy <span class=\"mono\">{h(ce['copy'])}</span>" if ce["copy"] else "a copy"
+    return f"held {copy}, issued {h(_short_time(ce['distributed_at']))}"
 
 
 def _access_cell(events) -> str:

@@ -25,8 +25,11 @@ class JointEvidence:
     marks_read: int                    # reads over all of them (a site read twice counts twice)
     sites_read: int                    # distinct sites read
     candidates: int                    # copies scored (every issued copy of the document)
-    copies: tuple                      # CopyEvidence, best first
+    copies: tuple                      # CopyEvidence, best first (copy ids of revealed holders only)
     statement: str
+    # the ids of the copies that clear the bar, for the audit log (which the ledger export names
+    # people in anyway); never shown under pseudonyms
+    identified_copies: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {"document": self.document, "artifacts": list(self.artifacts), "marks_read": self.marks_read,
@@ -67,7 +70,7 @@ def joint(ws, view, ps: Pseudonyms, protected_label) -> list[JointEvidence]:
         model, readings, issued, codewords, scores = score_jointly(ws, doc_id, [f.result.marks for f in findings])
         stacked = np.vstack(readings)
         reads = int((stacked >= 0).sum())
-        copies = []
+        copies, identified = [], []
         for rank, j in enumerate(np.argsort(-scores, kind="stable").tolist()):
             s = float(scores[j])
             bound = false_accusation_bound(model.log_tail(s), len(issued))
@@ -75,10 +78,14 @@ def joint(ws, view, ps: Pseudonyms, protected_label) -> list[JointEvidence]:
                 break
             agreed = int(((stacked == codewords[j][None, :].astype(np.int64)) & (stacked >= 0)).sum())
             rid, _, cid = issued[j]
-            copies.append(CopyEvidence(ps.recipient(rid), cid, round(s, 4), bound, agreed, reads, bound <= BAR,
+            holder = ps.recipient(rid)
+            copies.append(CopyEvidence(holder, ps.copy(holder, cid), round(s, 4), bound, agreed, reads, bound <= BAR,
                                        protected_label(rid)))
+            if bound <= BAR:
+                identified.append(cid)
         named = [c for c in copies if c.identified]
-        who = ", ".join(f"{c.subject.label} (copy {c.copy}, bound {c.false_accusation_bound:.1e})" for c in named)
+        who = ", ".join(f"{c.subject.label} ({f'copy {c.copy}, ' if c.copy else ''}bound "
+                        f"{c.false_accusation_bound:.1e})" for c in named)
         head = f"If these {len(arts)} artifacts ({', '.join(arts)}) came from one copy of {doc.id} “{doc.title}”"
         statement = (f"{head}, the marks read in all of them match the copy of {who}. Each artifact alone may "
                      "be inconclusive; this is the same copy evidence summed over them, not a combination "
@@ -87,5 +94,5 @@ def joint(ws, view, ps: Pseudonyms, protected_label) -> list[JointEvidence]:
                      f"{head}, no copy matches the marks read in all of them well enough at a "
                      f"false-accusation bound of {BAR:.0e}: they may come from different copies.")
         out.append(JointEvidence({"id": doc.id, "title": doc.title}, arts, reads, len(model), len(issued),
-                                 tuple(copies), statement))
+                                 tuple(copies), statement, tuple(identified)))
     return out

@@ -29,7 +29,8 @@ class Source:
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
            ".docx": "docx", ".pdf": "pdf"}
 LEAK_FORMATS = {**FORMATS, ".xhtml": "html", ".eml": "eml", ".png": "image", ".jpg": "image",
-                ".jpeg": "image", ".tif": "image", ".tiff": "image", ".webp": "image"}
+                ".jpeg": "image", ".tif": "image", ".tiff": "image", ".webp": "image", ".gif": "image",
+                ".bmp": "image"}
 # what a copy of a document in each format can be written as (the first is the default)
 # the formats a copy can be written in, per original format; the first is the default
 COPY_FORMATS = {"txt": ("txt", "pdf", "eml"), "md": ("md", "pdf", "eml", "docx", "html", "txt"),
@@ -168,7 +169,7 @@ def _read_document(data: bytes, fmt: str, path: Path) -> Source:
 
 
 _MAGIC = ((b"%PDF-", "pdf"), (b"PK\x03\x04", "docx"), (b"\x89PNG\r\n\x1a\n", "image"), (b"\xff\xd8\xff", "image"),
-          (b"II*\x00", "image"), (b"MM\x00*", "image"))
+          (b"II*\x00", "image"), (b"MM\x00*", "image"), (b"GIF87a", "image"), (b"GIF89a", "image"))
 
 
 def _sniff(data: bytes, name: str) -> str:
@@ -177,6 +178,8 @@ def _sniff(data: bytes, name: str) -> str:
     if fmt in (None, "txt"):
         fmt = next((f for magic, f in _MAGIC if data.startswith(magic)), fmt or "txt")
         if data[:12].startswith(b"RIFF") and data[8:12] == b"WEBP":
+            fmt = "image"
+        if data.startswith(b"BM") and len(data) > 26 and data[6:10] == bytes(4):   # BMP: reserved bytes 0
             fmt = "image"
     return fmt
 

@@ -36,3 +36,6 @@ class Extracted:
     readers: tuple[str, ...] = field(default=())  # how the text was obtained: "pdf-text", "ocr", ...
     pages: tuple[Page, ...] = ()                 # page images read by OCR, with their word boxes
     encoding: str | None = None                  # how a text file's bytes were read (utf-8, cp1252, ...)
+    # what of the file was not read (parts past a limit, pages without text, attachments that
+    # could not be read): the text may come from there, so the trace says it read only part
+    unread: tuple[str, ...] = ()

@@ -29,11 +29,11 @@ class CopyWriter:
             if doc_format == "docx":
                 from . import docx
 
-                self.template = docx.Template(blob)
+                self.template = docx.Template(blob, f"the registered original of {title!r}")
             else:
                 from . import htmldoc
 
-                self.template = htmldoc.Template(blob)
+                self.template = htmldoc.Template(blob, f"the registered original of {title!r}")
         self.kinds = None
         if doc_format == "docx" and out_format == "pdf":
             from . import docx

@@ -210,6 +210,14 @@ class Template:
             raise InputError(f"{name}: is a damaged .docx file ({str(e).splitlines()[0][:120]})") from None
         self.body = self._member(_BODY)
         self.text = joined(body_slots(_read_xml(z, _BODY, name)))
+        # the parts a copy's stamp is written into: checked when the original is registered,
+        # so that `mark` cannot fail on them halfway through
+        for part in ("[Content_Types].xml", "_rels/.rels", _CUSTOM):
+            if part in z.namelist():
+                _read_xml(z, part, name)
+            elif part != _CUSTOM:
+                raise InputError(f"{name}: is not a complete Word document (it has no {part}); "
+                                 "open it in Word and save it again")
 
     def _member(self, part: str) -> bytes | None:
         return next((d for i, d in self.members if i.filename == part), None)

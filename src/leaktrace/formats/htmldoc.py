@@ -17,6 +17,7 @@ from lxml import etree, html
 from ..errors import InputError
 from .slots import Slot, extent, joined, offsets, placement
 from .slots import write as write_slots
+from .web import text_codec
 
 STAMP_META = "leaktrace-stamp"
 
@@ -34,13 +35,18 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", r
 
 
 def decode(data: bytes, name: str) -> str:
-    """The page as text, in the charset it declares (UTF-8 when it declares none)."""
+    """The page as text, in the charset it declares (UTF-8 when it declares none); a label that
+    names no character set Python knows (or a codec that is none, such as "idna") counts as
+    undeclared, and the bytes are read as a text file's are (byte-order mark, UTF-8, detection)."""
     m = _CHARSET.search(data[:4096])
     charset = m.group(1).decode("ascii") if m else "utf-8"
+    codec = text_codec(charset)
+    if codec is None:
+        from . import decode as decode_text_file
+
+        return decode_text_file(data, name).text
     try:
-        return data.decode(charset).lstrip("\ufeff")
-    except LookupError:
-        raise InputError(f"{name}: declares an unknown character set {charset!r}") from None
+        return data.decode(codec).lstrip("\ufeff")
     except UnicodeDecodeError as e:
         raise InputError(f"{name}: is not valid {charset} (bad byte at offset {e.start})") from None
 

@@ -49,11 +49,13 @@ def extract_eml(data: bytes, name: str, extract_part: PartReader) -> Extracted:
         raise InputError(f"{name}: its MIME parts are nested too deeply to read") from None
     if reading.skipped:
         reading.notes.append(f"{reading.skipped} parts after the first {MAX_PARTS} were skipped")
+        reading.unread.append(f"{reading.skipped} parts after the first {MAX_PARTS}")
     text = "\n\n".join(t.strip() for t in reading.texts if t.strip())
     if not text:
         raise InputError(f"{name}: has no readable text")
     return Extracted(text=text, format="eml", name=name, stamps=tuple(dict.fromkeys(reading.stamps)),
-                     notes=tuple(reading.notes), readers=tuple(dict.fromkeys(["mail", *reading.readers])))
+                     notes=tuple(reading.notes), readers=tuple(dict.fromkeys(["mail", *reading.readers])),
+                     unread=tuple(reading.unread))
 
 
 @dataclass
@@ -65,6 +67,7 @@ class _Reading:
     stamps: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     readers: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
     parts: int = 0
     skipped: int = 0
 
@@ -107,6 +110,7 @@ class _Reading:
             raise
         except Exception as e:  # noqa: BLE001 - broken MIME never stops the other parts
             self.notes.append(f"{label} could not be read ({short_reason(e)})")
+            self.unread.append(label)
         self._note_defects(part, label)
 
     def _note_defects(self, part: EmailMessage, label: str) -> None:
@@ -119,6 +123,7 @@ class _Reading:
         if ctype == "message/rfc822":
             if depth + 1 > MAX_DEPTH:
                 self.notes.append(f"{label}: a message nested more than {MAX_DEPTH} deep; skipped")
+                self.unread.append(f"{label} (nested more than {MAX_DEPTH} deep)")
                 return
             inner = part.get_payload(0)
             self.texts.append("Attached message")
@@ -137,11 +142,13 @@ class _Reading:
         except InputError as e:
             reason = str(e).removeprefix(f"{label}: ")
             self.notes.append(f"attachment {label} skipped: {reason}")
+            self.unread.append(f"attachment {label}")
             return
         self.texts += [f"Attachment: {label}", extracted.text]
         self.stamps += extracted.stamps
         self.notes += [f"{label}: {note}" for note in extracted.notes]
         self.readers += extracted.readers
+        self.unread += [f"{label}: {u}" for u in extracted.unread]
 
     def _text(self, part: EmailMessage, label: str) -> str:
         """A text part in its charset, newlines normalized and flowed lines joined."""

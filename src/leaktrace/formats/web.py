@@ -137,11 +137,17 @@ def _declared_charset(data: bytes) -> str | None:
     return "utf-8" if codec and codec.startswith(("utf-16", "utf-32")) else codec
 
 
+# Python codecs that turn bytes into str but are no character set a file can be written in:
+# they fail on ordinary bytes (idna, punycode, undefined) or rewrite backslashes (the escapes)
+_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
+
+
 def text_codec(charset: str) -> str | None:
-    """The Python codec for a charset label, if Python knows it as a text encoding (a label
-    such as "base64" or "zlib" names a codec that is not one)."""
+    """The Python codec for a charset label, if Python knows it as a character set (a label
+    such as "base64", "zlib", "idna" or "undefined" names a codec that is not one)."""
     try:
         info = codecs.lookup(charset)
-    except LookupError:
+    except (LookupError, ValueError):
         return None
-    return info.name if info._is_text_encoding else None
+    name = info.name.replace("_", "-")
+    return info.name if info._is_text_encoding and name not in _NOT_CHARSETS else None

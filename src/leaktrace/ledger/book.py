@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -461,6 +462,7 @@ class _Writer:
 
     def __init__(self, conn: Connection):
         self.conn = conn
+        lock_for_append(conn)
         head = conn.execute(select(ledger.c.seq, ledger.c.hash).order_by(ledger.c.seq.desc()).limit(1)).first()
         self.seq, self.hash = (head.seq, head.hash) if head else (0, GENESIS)
         self.rows: list[dict] = []
@@ -486,6 +488,33 @@ class _Writer:
         if self.rows:
             self.conn.execute(ledger.insert(), self.rows)
             self.rows = []
+
+
+# Appends are serialized: an appender takes the database's write lock before it reads the head
+# it chains onto, and holds it until its transaction ends (a `trace` during an import waits for
+# the import, instead of both appending after the same head).
+LOCK_WAIT_S = 900
+_PG_LEDGER_LOCK = 0x6C65646765720001     # the advisory lock's key: "ledger", 1
+
+
+def lock_for_append(conn: Connection) -> None:
+    """Hold the ledger's append lock in `conn`'s transaction, waiting up to LOCK_WAIT_S."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
+        return
+    if conn.dialect.name != "sqlite":
+        return
+    # a write that changes nothing opens the write transaction (SQLite has one writer at a time);
+    # each try waits for the connection's busy timeout
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            conn.execute(text("UPDATE ledger SET seq = seq WHERE 0"))
+            return
+        except OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
 
 
 class _Borrowed:

@@ -51,6 +51,15 @@ class Event:
     accounts: tuple[str, ...]                   # the actor's identities to map to a recipient
     details: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # the ledger's column holds 200 characters; refused here, alike on SQLite (which would
+        # keep more) and PostgreSQL (which would fail the whole import)
+        if len(self.source_ref) > MAX_EVENT_ID:
+            raise BadRecord(f"event id of {len(self.source_ref)} characters is over the limit of {MAX_EVENT_ID}")
+
+
+MAX_EVENT_ID = 200
+
 
 @dataclass(frozen=True)
 class Rejected:
@@ -119,7 +128,11 @@ def parse_time(value) -> str:
         raise BadRecord(f"bad timestamp {str(value)[:60]!r} (expected ISO 8601, e.g. 2024-03-05T14:22:10Z)")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    if not 1990 <= dt.astimezone(UTC).year <= 2200:
+    try:
+        in_range = 1990 <= dt.astimezone(UTC).year <= 2200
+    except OverflowError:       # e.g. 9999-12-31T23:59:59-14:00 is past year 9999 in UTC
+        in_range = False
+    if not in_range:
         raise BadRecord(f"timestamp {str(value)[:60]!r} is out of range")
     return format_time(dt)
 

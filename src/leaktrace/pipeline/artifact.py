@@ -29,6 +29,8 @@ def artifact(text: str, *, extracted: Extracted | None = None, stamps: Sequence[
                   "notes": list(extracted.notes)}
         if extracted.encoding:
             source["encoding"] = extracted.encoding
+        if extracted.unread:
+            source["unread"] = list(extracted.unread)
         notes = tuple(extracted.notes)
     if pages is None:
         pages = extracted.pages if extracted is not None else ()

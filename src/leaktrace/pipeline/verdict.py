@@ -177,10 +177,26 @@ def conclude(lib: Library, leak: Artifact, found: Found, per_source: list[TraceR
     result.source = dict(leak.source)
     result.stamps = [s.to_json() for s in leak.stamps]
     result.notes.extend(leak.notes)
+    _partial(result, leak.source.get("unread") or [])
     _stamps(result, leak.stamps)
     channels = set(lib.document(result.document["id"]).channels) if result.document else set()
     result.detectors = _detectors(result, leak.stamps, channels, bool(leak.pages))
     return result
+
+
+def _partial(result: TraceResult, unread: list[str]) -> None:
+    """A file read only in part: what was not read may be where the text comes from, so the
+    trace is partial, and where the parts read match nothing it is inconclusive, not no_match."""
+    if not unread:
+        return
+    result.partial = True
+    shown = "; ".join(unread[:3]) + (f"; and {len(unread) - 3} more" if len(unread) > 3 else "")
+    if result.verdict == "no_match":
+        result.verdict = "inconclusive"
+        result.summary = (f"The parts of the file that were read do not derive from any registered document, "
+                          f"but parts were not read ({shown}): the text there may.")
+    else:
+        result.summary += f" Parts of the file were not read ({shown})."
 
 
 def _stamps(result: TraceResult, stamps) -> None:

@@ -121,11 +121,39 @@ def inspect_tables(conn) -> set[str]:
     return set(inspect(conn).get_table_names())
 
 
+# query parameters of a PostgreSQL URL that hold a secret (libpq's names)
+_SECRET_PARAMS = {"password", "sslpassword"}
+
+
 def describe(url: str) -> str:
-    """The URL as it may be shown: without its password."""
+    """The URL as it may be shown: without its password, after the user name or as a query
+    parameter (?host=...&password=...)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    u = make_url(url)
+    hidden = {k: "***" for k in u.query if k.lower() in _SECRET_PARAMS}
+    shown = (u.update_query_dict(hidden) if hidden else u).render_as_string(hide_password=True)
+    return shown.replace("%2A%2A%2A", "***")
+
+
+def redact(message: str, url: str | None) -> str:
+    """A message (a driver's error) with the URL's secrets replaced by ***."""
+    from urllib.parse import quote, quote_plus
+
+    from sqlalchemy.engine import make_url
+
+    if not url:
+        return message
+    try:
+        u = make_url(url)
+    except Exception:  # noqa: BLE001 - a URL that does not parse has nothing we could find in it
+        return message
+    secrets = [u.password] + [v for k, vs in u.query.items() if k.lower() in _SECRET_PARAMS
+                              for v in ([vs] if isinstance(vs, str) else vs)]
+    for secret in filter(None, map(str, secrets)):
+        for form in sorted({secret, quote(secret, safe=""), quote_plus(secret)}, key=len, reverse=True):
+            message = message.replace(form, "***")
+    return message
 
 
 def connect(url: str) -> Engine:
