@@ -193,7 +193,8 @@ def main() -> None:
            "--smtp", f"127.0.0.1:{port}", "--out", OUT / "mail")
     print(f"(the mail server accepted {len(mailbox)} messages, each with its recipient's marked .docx attached)")
 
-    step("10. A lead prints the briefing; a phone photo of the first page reaches a journalist")
+    step("10. A lead prints the briefing; a phone photo of the first page reaches a journalist; the words\n"
+         "    its PDF copy moved half a point on the page name the copy")
     sh("mark", "D2", "--to", LEAD, "--as", "pdf", "--footer", "--out", OUT / "print", quiet=True)
     photograph(OUT / "print" / f"{LEAD}.pdf", OUT / "photo.jpg")
     print(f"Wrote {OUT.name}/photo.jpg: page 1 at 300 dpi, tilted, blurred, noisy, JPEG-compressed.")

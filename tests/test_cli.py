@@ -115,7 +115,10 @@ def test_capacity_is_measured_per_leak_type_for_the_current_recipients(tmp_path,
     cap = run(capsys, "doc", "capacity", doc, "--json").json()
     assert cap["recipients"] == 30
     p = {x["leak_type"]: x for x in cap["profiles"]}
-    assert list(p) == ["copy-paste", "sanitized", "retyped", "printed or photographed", "paraphrased"]
+    assert list(p) == ["copy-paste", "sanitized", "retyped", "printed or photographed", "paraphrased",
+                       "printed PDF copy"]
+    # a printed PDF copy carries its layout marks besides what OCR reads of its text
+    assert p["printed PDF copy"]["sites"] > p["printed or photographed"]["sites"] and cap["layout_marks_per_page"] > 0
     # what each kind of leak leaves: a retyped leak reads fewer marks than a pasted one
     assert p["copy-paste"]["sites"] > p["sanitized"]["sites"] > p["retyped"]["sites"] >= p["paraphrased"]["sites"]
     assert p["copy-paste"]["words_for_recipients"] <= p["copy-paste"]["words_for_1000"]

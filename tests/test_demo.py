@@ -31,6 +31,10 @@ def test_demo_traces_the_article_to_the_leaking_copy(tmp_path):
     assert "the mail server accepted 12 messages" in proc.stdout
     photo = proc.stdout.split("$ leaktrace trace photo.jpg", 1)[1]
     assert "Verdict: IDENTIFIED" in photo and "isla.tiwari" in photo and "Read as image (ocr)" in photo
+    # ... by the words its PDF copy moved half a point on the page, more than by its text marks
+    marks = re.search(r"Marks read \(read/covered\): (.*)", photo).group(1)
+    read = {ch: int(n) for ch, n in re.findall(r"(\w+) (\d+)/\d+", marks)}
+    assert read["layout"] >= 50 and read["layout"] > read["lexical"] + read["declared"]
     # the paraphrasing blog is traced to the memo's section by source search
     blog = proc.stdout.split("$ leaktrace search examples/blog_post.txt", 1)[1]
     assert "Reuse: POSSIBLE PARAPHRASE" in blog and "3. Scope of the renewal programme" in blog

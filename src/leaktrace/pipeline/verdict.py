@@ -141,10 +141,17 @@ def _site_reads(reading: Reading, accused, model: ScoreModel) -> list[SiteRead]:
     for i in shown:
         site = sites[i]
         y, x = int(symbols[i]), int(accused[i])
-        observed = visible(" / ".join(site.variants[y])) if y >= 0 else ""
+        observed = _variant(site, y) if y >= 0 else ""
         out.append(SiteRead(i, site.channel.value, site.kind, base.count("\n", 0, site.start) + 1, observed,
-                            visible(" / ".join(site.variants[x])), x == y, STATUS[int(status[i])]))
+                            _variant(site, x), x == y, STATUS[int(status[i])]))
     return out
+
+
+def _variant(site, v: int) -> str:
+    """A variant as a person reads it: the words, or for a layout site where its word stands."""
+    if site.reader == "layout":
+        return f"{visible(site.variants[0][0])} ({'right' if v else 'left'})"
+    return visible(" / ".join(site.variants[v]))
 
 
 def conclude(lib: Library, leak: Artifact, found: Found, per_source: list[TraceResult]) -> TraceResult:

@@ -33,9 +33,9 @@ from .propose import DETAIL, KEEPS, RULES, Proposal, Rules, propose
 __all__ = ["Applied", "Suggestions", "THRESHOLD", "apply_review", "propose_for_text", "suggest", "write_review"]
 
 # Sites a proposal may displace: declarations are the author's own (kept clear of separately),
-# and the invisible channel has a site at nearly every gap between words, survives no retyping,
-# and loses only the few sites beside an accepted proposal.
-_NOT_OCCUPYING = (Channel.DECLARED, Channel.INVISIBLE)
+# and the invisible and layout channels have a site at nearly every (every second) word, survive
+# no retyping, and lose only the few sites beside an accepted proposal.
+_NOT_OCCUPYING = (Channel.DECLARED, Channel.INVISIBLE, Channel.LAYOUT)
 # formats whose registered text is the whole document: a new version is that text with markup
 _APPLIABLE = ("txt", "md")
 
