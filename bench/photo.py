@@ -638,7 +638,8 @@ def render_section(data: dict) -> str:
     out = ["## Print and photograph" + (" (--quick smoke test: 1 trial per cell, not representative)"
                                         if meta["quick"] else ""), ""]
     out += [f"A marked copy is laid out as PDF the way leaktrace writes PDF copies (`formats.pdfwrite`: A4, "
-            f"DejaVu Serif 11 pt, its layout marks included), rasterized with pypdfium2 at 150 or 300 dpi, cut to an excerpt, captured "
+            f"DejaVu Serif 11 pt, its layout marks included), rasterized with pypdfium2 at 150 or 300 dpi (96 or 144 dpi for a PDF "
+            f"viewer's screenshot at 100% or 150% zoom), cut to an excerpt, captured "
             f"as a scan or a phone photo (bench/degrade.py), read back by OCR "
             f"(`formats.image.extract_image`, Tesseract {meta['tesseract']}) and traced "
             f"(`ws.trace`). Document: a real page of the 18F staff handbook (public domain, read in place), "
