@@ -37,7 +37,7 @@ from ..marks.sites import Channel, Site
 
 PX_PT = 0.75                      # WeasyPrint's content streams are in CSS px: 0.75 pt
 SHIFT_PX = SHIFT_PT / PX_PT
-MAX_LAYOUTS = 6                   # layouts of the body at most (one per variant of the widest group)
+MAX_LAYOUTS = 16                  # layouts of the body at most (the later ones hold only the blocks that need them)
 DEFLATE_LEVEL = 1                 # content streams: fast, about 4:1 on text
 
 # private-use characters: where a group or a layout word starts (followed by its number in
@@ -111,7 +111,7 @@ def groups(base: str, sites: Sequence[Site]) -> list[_Group]:
             raise Unavailable("a layout word touches a text site")
         members = list(dict.fromkeys(members))
         radix = tuple(sites[i].q for i in members)
-        if int(np.prod(radix)) > MAX_LAYOUTS:
+        if int(np.prod(radix)) > 4 * MAX_LAYOUTS:
             raise Unavailable(f"{int(np.prod(radix))} variants of one place")
         texts = []
         for combo in np.ndindex(*radix):
@@ -126,7 +126,8 @@ def groups(base: str, sites: Sequence[Site]) -> list[_Group]:
             texts.append("".join(text))
         if any(not _shown(t).strip() for t in texts):
             raise Unavailable("a variant that shows nothing")
-        order = tuple(sorted(range(len(texts)), key=lambda c: -_estimate(texts[c])))
+        # the widest first; past MAX_LAYOUTS, a copy showing one of the others is laid out on its own
+        order = tuple(sorted(range(len(texts)), key=lambda c: -_estimate(texts[c])))[:MAX_LAYOUTS]
         out.append(_Group(s, e, tuple(members), radix, tuple(texts), order))
     out.sort(key=lambda g: g.start)
     for a, b in zip(out, out[1:]):
@@ -589,6 +590,8 @@ class PdfTemplate:
             combo = 0
             for i, q in zip(place.sites, place.radix):
                 combo = combo * q + int(cw[i])
+            if combo not in place.order:
+                return None
             k = place.order.index(combo)
             if k == 0:
                 continue
