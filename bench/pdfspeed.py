@@ -18,6 +18,7 @@ are wall-clock and depend on what else the machine runs; the table records its l
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import sys
@@ -39,8 +40,6 @@ from runinfo import git_commit, log, machine  # noqa: E402
 def handbook_document(corpus: Path, pages: int) -> tuple[str, list[str]]:
     """Handbook pages joined in path order, cut after the paragraph that fills `pages` PDF pages
     (and the pages it draws on)."""
-    import io
-
     from pypdf import PdfReader
 
     from leaktrace.formats import pdfwrite
@@ -108,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             cw = carried(sites, code.codeword(f"r{i:05d}"), "pdf")
             pdf = writer.write(renderer.render(cw), (), stamp="lt1.CAAAAAAAA.00000000000000000000")
         before_s = (time.perf_counter() - t) / n_before
-        pages = len(PdfReader(__import__("io").BytesIO(pdf)).pages)
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
 
         log("the layout alone")
         t = time.perf_counter()

@@ -519,6 +519,7 @@ class PdfTemplate:
 
         headings: list[tuple[str, list[int]]] = []      # (title in the template, its places)
         seen: set[int] = set()
+        inside = {id(found[(0, h)]): h for h in range(len(self.places)) if not self.places[h].layout}
         for g, place in enumerate(self.places):
             if place.layout:
                 continue
@@ -526,7 +527,6 @@ class PdfTemplate:
             if block is None or block.style["bookmark_level"] == "none" or id(block) in seen:
                 continue
             seen.add(id(block))
-            inside = {id(found[(0, h)]): h for h in range(len(self.places)) if not self.places[h].layout}
             boxes_ = texts_of[id(block)]
             text = "".join((" " if k and line_of.get(id(b)) != line_of.get(id(boxes_[k - 1])) else "") + b.text
                            for k, b in enumerate(boxes_))
