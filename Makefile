@@ -32,6 +32,7 @@ bench: system-deps $(STAMP)
 	$(BIN)/python bench/photo.py
 	$(BIN)/python bench/pan.py --results bench/PAN.md
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pdfspeed.py
 	$(BIN)/python bench/fuzz.py
 
 clean:

@@ -101,6 +101,11 @@ class Distribution:
         laid_out = "pdf" if writer.format == "pdf" or (attach is not None and attach.format == "pdf") else None
         renderer = embed.Renderer(base, layout.for_pdf(sites) if laid_out else sites)
         structured = writer.template is not None or attach is not None
+        if chosen is None:
+            # PDF copies of the whole document are written into one layout of it
+            for w in (writer, attach):
+                if w is not None and w.format == "pdf" and not footer:
+                    w.lay_out(base, sites)
         try:
             for r in recs:
                 cw = carried(sites, code.codeword(r.id), laid_out or writer.format)
@@ -109,11 +114,11 @@ class Distribution:
                 cid = copy_id(self.key, code.doc_uid, r.id)
                 st = stamp.make(self.key, code.doc_uid, r.id, cid)
                 if writer.format == "eml":
-                    msg = self._mail_copy(doc, r, text, edits, st, sender, attach, footer, keep)
+                    msg = self._mail_copy(doc, r, text, edits, st, sender, attach, footer, keep, cw)
                     messages.append(msg)
                     data = msg.as_bytes()
                 else:
-                    data = writer.write(text, edits, stamp=st, keep=keep,
+                    data = writer.write(text, edits, stamp=st, keep=keep, codeword=cw,
                                         footer=f"Prepared for {r.name or r.id}" if footer else None)
                 (tmp / f"{r.id}{ext}").write_bytes(data)
                 issued.append(IssuedCopy(r.id, cid, str(out / f"{r.id}{ext}"), hashlib.sha256(data).hexdigest()))
@@ -141,11 +146,11 @@ class Distribution:
         return MarkResult(doc, tuple(issued), str(out / "manifest.json"), len(sites))
 
     def _mail_copy(self, doc: Document, r: Recipient, text: str, edits, st: str, sender: str, attach,
-                   footer: bool, keep=None):
+                   footer: bool, keep=None, codeword=None):
         if attach is None:
             return mailcopy.message(sender=sender, name=r.name, email=r.email, subject=doc.title, body=text,
                                     stamp=st)
-        data = attach.write(text, edits, stamp=st, keep=keep,
+        data = attach.write(text, edits, stamp=st, keep=keep, codeword=codeword,
                             footer=f"Prepared for {r.name or r.id}" if footer and attach.format == "pdf" else None)
         body = (f"{doc.title}\n\nThe attached copy was prepared for {r.name or r.id}. "
                 "Please do not forward it.\n")

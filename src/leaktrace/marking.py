@@ -40,6 +40,7 @@ class Marking:
         self.recipients = recipients
         self._code_cache: dict[int, tuple] = {}
         self._codeword_cache: dict[int, tuple] = {}
+        self._pdf_writers: dict[int, object] = {}     # the last document's PDF writer (its layout)
 
     def code(self, doc_id: str | int) -> tuple[Document, str, list[Site], Code]:
         """The document, its base text, sites and code; created (and stored) on first use."""
@@ -158,11 +159,15 @@ class Marking:
 
         doc, base, sites, code = self.code(doc_id)
         row = self.documents.row(doc_id)
-        writer = CopyWriter(doc.format, "pdf", doc.title, row.blob)
+        writer = self._pdf_writers.get(row.id)
+        if writer is None:
+            writer = CopyWriter(doc.format, "pdf", doc.title, row.blob)
+            writer.lay_out(base, sites)
+            self._pdf_writers = {row.id: writer}
         renderer = embed.Renderer(base, layout.for_pdf(sites))
         cw = carried(sites, codeword, "pdf")
         edits = to_original(row.original, renderer.edits(cw)) if writer.template is not None else ()
-        return writer.write(renderer.render(cw), edits)
+        return writer.write(renderer.render(cw), edits, codeword=cw)
 
     def holders(self, doc_id: str | int) -> list[tuple[str, str, str, str | None]]:
         """(recipient id, name, copy id, sections held as JSON or None for all) of every copy of

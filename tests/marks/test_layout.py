@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import math
 
+from unittest import mock
+
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
+from leaktrace.formats import pdfwrite
 from leaktrace.formats.copies import CopyWriter
 from leaktrace.formats.image import extract_image
 from leaktrace.marks import layout
@@ -36,7 +39,9 @@ def marked(tmp_path_factory):
     memo.write_text(series_memo(n_paras=4), encoding="utf-8")
     doc = ws.add_document(memo)
     ws.import_recipients(write_people(root / "people.csv", COPIES))
-    res = ws.mark(doc.id, out_dir=root / "pdf", as_format="pdf")
+    # every copy is written into one layout of the document (formats.pdftemplate), none laid out anew
+    with mock.patch.object(pdfwrite, "render", side_effect=AssertionError("a copy laid out anew")):
+        res = ws.mark(doc.id, out_dir=root / "pdf", as_format="pdf")
     return ws, doc, res
 
 
@@ -88,11 +93,23 @@ def test_a_document_has_layout_sites_between_plain_neighbours(marked):
     assert all(s.spans[0][0] > heading_end for s in shifts)
 
 
-def test_a_pdf_copy_has_the_unmarked_renderings_text_lines_and_pages(marked):
+@pytest.mark.parametrize("how", ["one layout", "laid out per copy"])
+def test_a_pdf_copy_has_the_unmarked_renderings_text_lines_and_pages(marked, how):
+    """The copy against the same copy without its layout marks: written into the document's one
+    layout (as `mark` writes them), and laid out on its own (as copies that cannot use it are)."""
     ws, doc, res = marked
+    _, base, sites, code = ws.code(doc.id)
+    writer = CopyWriter("md", "pdf", doc.title, None)
+    if how == "one layout":
+        assert writer.lay_out(base, sites)
     for c in res.copies[:3]:
-        pdf = open(c.path, "rb").read()
-        plain = unshifted(ws, doc, c.recipient)
+        cw = carried(sites, code.codeword(c.recipient), "pdf")
+        if how == "one layout":
+            pdf = open(c.path, "rb").read()
+            plain = writer.laid_out.write(cw, moved=False)
+        else:
+            pdf = writer.write(Renderer(base, layout.for_pdf(sites)).render(cw), ())
+            plain = unshifted(ws, doc, c.recipient)
         assert text_lines(pdf) == text_lines(plain)
         # only words' ink differs, never the margins or the space between lines, and at most one
         # word in two (a shifted word's neighbours stay where they were)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..errors import InputError
+from ..marks.sites import Site
 from . import COPY_FORMATS, NO_COPY_AS
 
 
@@ -39,6 +43,30 @@ class CopyWriter:
             from . import docx
 
             self.kinds = docx.paragraph_kinds(blob)
+        self.laid_out = None          # formats.pdftemplate.PdfTemplate, once lay_out made one
+        self.unavailable: str | None = None
+        self.written: Counter = Counter()   # PDF copies: "layout" (written into one layout) or "rendered"
+
+    def lay_out(self, base: str, sites: Sequence[Site]) -> bool:
+        """Lay the whole document out once, so that its PDF copies are written into that layout
+        (formats.pdftemplate) instead of each being laid out anew; False (and `unavailable` says
+        why) where this document's copies are laid out one by one. An HTML original is always
+        laid out per copy: its markup, not leaktrace, decides the page."""
+        if self.format != "pdf" or self.laid_out is not None:
+            return self.laid_out is not None
+        from . import pdftemplate, pdfwrite
+
+        if self.doc_format == "html":
+            self.unavailable = "an HTML original is laid out per copy"
+            return False
+        try:
+            self.laid_out = pdftemplate.PdfTemplate(
+                base, sites, lambda text: self._body(text, None), lambda body: pdfwrite.page(body, self.title),
+                pdfwrite.stylesheet(None), pdfwrite.refuse)
+        except pdftemplate.Unavailable as e:
+            self.unavailable = str(e)
+            return False
+        return True
 
     def native(self, text: str, edits: Sequence[tuple[int, int, str]], stamp: str | None,
                keep: Sequence[tuple[int, int]] | None = None) -> bytes:
@@ -48,13 +76,22 @@ class CopyWriter:
         return text.encode("utf-8")
 
     def write(self, text: str, edits: Sequence[tuple[int, int, str]], *, stamp: str | None = None,
-              footer: str | None = None, keep: Sequence[tuple[int, int]] | None = None) -> bytes:
+              footer: str | None = None, keep: Sequence[tuple[int, int]] | None = None,
+              codeword: np.ndarray | None = None) -> bytes:
         """The copy as bytes of the output format (e-mail copies are assembled by formats.mailcopy).
 
         text: the copy's text; edits: the same copy as edits of the original's text, which the
         structured formats apply inside their runs or text nodes; keep: for a copy of some
-        sections, their spans in the original's text (the structured formats drop the rest)."""
+        sections, their spans in the original's text (the structured formats drop the rest);
+        codeword: the copy's variants as a PDF carries them, which a PDF copy of the whole
+        document without a footer is written from when `lay_out` laid the document out."""
         if self.format == "pdf":
+            if self.laid_out is not None and codeword is not None and keep is None and not footer:
+                data = self.laid_out.write(codeword, stamp)
+                if data is not None:
+                    self.written["layout"] += 1
+                    return data
+            self.written["rendered"] += 1
             return self._pdf(text, edits, stamp, footer, keep)
         if self.format in ("txt", "md"):
             return text.encode("utf-8")
@@ -89,14 +126,18 @@ class CopyWriter:
         text = text.translate(_ZERO_WIDTH)
         edits = [(s, e, rep.translate(_ZERO_WIDTH)) for s, e, rep in edits]
 
-        if self.doc_format == "md":
-            body = pdfwrite.markdown_html(text)
-        elif self.doc_format == "html":
+        if self.doc_format == "html":
             html_copy = self.template.render(edits, None, keep).decode("utf-8")
             return pdfwrite.render(html_copy, stamp=stamp, footer=footer)
-        else:
-            paras = [p for p in text.split("\n\n") if p.strip()]
-            kinds = self._kinds(keep)
-            kinds = kinds if kinds and len(kinds) == len(paras) else ["p"] * len(paras)
-            body = pdfwrite.blocks_html(list(zip(kinds, paras)))
-        return pdfwrite.render(pdfwrite.page(body, self.title), stamp=stamp, footer=footer)
+        return pdfwrite.render(pdfwrite.page(self._body(text, keep), self.title), stamp=stamp, footer=footer)
+
+    def _body(self, text: str, keep: Sequence[tuple[int, int]] | None) -> str:
+        """The HTML body of a PDF copy of a Markdown, plain-text, Word or PDF original."""
+        from . import pdfwrite
+
+        if self.doc_format == "md":
+            return pdfwrite.markdown_html(text)
+        paras = [p for p in text.split("\n\n") if p.strip()]
+        kinds = self._kinds(keep)
+        kinds = kinds if kinds and len(kinds) == len(paras) else ["p"] * len(paras)
+        return pdfwrite.blocks_html(list(zip(kinds, paras)))

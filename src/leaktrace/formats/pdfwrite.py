@@ -40,7 +40,7 @@ blockquote { margin: 0 0 0.6em 1.5em; }
 """ % {"shift": SHIFT_PT}
 
 
-def _refuse(url: str, *args, **kwargs):
+def refuse(url: str, *args, **kwargs):
     raise ValueError(f"leaktrace does not fetch {url[:60]!r} while rendering a copy")
 
 
@@ -83,9 +83,13 @@ def render(html_page: str, *, stamp: str | None = None, footer: str | None = Non
     from weasyprint import HTML
 
     html_page = shift_words(html_page)
-    css = CSS + (f":root {{ --footer: {_css_string(footer)}; }}" if footer else ":root { --footer: ''; }")
-    pdf = HTML(string=html_page, url_fetcher=_refuse).write_pdf(stylesheets=[WCSS(string=css)])
+    pdf = HTML(string=html_page, url_fetcher=refuse).write_pdf(stylesheets=[WCSS(string=stylesheet(footer))])
     return add_stamp(pdf, stamp) if stamp else pdf
+
+
+def stylesheet(footer: str | None) -> str:
+    """The copies' stylesheet, with the footer's text (none: an empty footer)."""
+    return CSS + (f":root {{ --footer: {_css_string(footer)}; }}" if footer else ":root { --footer: ''; }")
 
 
 def shift_words(html_page: str) -> str:
