@@ -2,10 +2,12 @@
 neighbours, in the copies leaktrace lays out (PDF).
 
 This is word-shift coding (Brassil, Low, Maxemchuk and O'Gorman, IEEE JSAC 1995): the text,
-its line breaks and its page breaks stay exactly those of the unmarked rendering, and one
+its line breaks and its page breaks stay exactly what they are without the shifts, and one
 word in two between two plain neighbours on a line moves by ``SHIFT_PT`` to the left
-(variant 0) or to the right (variant 1). The shift is relative positioning, which never
-changes how lines are filled. It survives printing, scanning, photographing and
+(variant 0) or to the right (variant 1). The shift never changes how lines are filled: the
+per-copy writer gives the word an inline margin on one side and takes it back on the other
+(formats.pdfwrite), the one-layout writer moves the word's glyphs on the page
+(formats.pdftemplate). It survives printing, scanning, photographing and
 screenshots, since it lives in the geometry of the page, and nothing in the text shows it.
 
 Reading needs page images with word boxes (a photo, a scan, a rasterized PDF): at each site
