@@ -94,7 +94,7 @@ def test_every_json_output_names_its_schema_and_version(tmp_path, capsys, monkey
     assert report["type"] == "leaktrace-case-report" and report["version"] == 2
     lines = (tmp_path / "ledger.jsonl").read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
-    assert list(header)[0] == "schema" and header["schema"] == "leaktrace.ledger-export-file/1"
+    assert list(header)[0] == "schema" and header["schema"] == "leaktrace.ledger-export-file/2"
     # an export of a schema this leaktrace does not know is refused, not misread
     newer = tmp_path / "newer.jsonl"
     newer.write_text("\n".join([json.dumps({**header, "schema": "leaktrace.ledger-export-file/2"})] + lines[1:]))
