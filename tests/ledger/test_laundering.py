@@ -227,3 +227,111 @@ def test_a_truncated_export_is_refused(export_of_three_digests):
     _write(out, kept)
     rep = verify_export(out, pub.read_bytes())
     assert not rep.ok and ("deleted", 41) in [(p.kind, p.seq) for p in rep.problems]
+
+
+# ------------------------------------------------------------------ what stays legitimate
+def test_updating_a_holder_through_leaktrace_is_recorded(marked, tmp_path):
+    ws, _ = marked
+    (tmp_path / "update.csv").write_text(f"id,name,email\n{LEAKER},Renamed Person,renamed@example.org\n")
+    ws.import_recipients(tmp_path / "update.csv", update=True)
+    [e] = [e for e in Ledger(ws).events(kind="audit") if e.action == "recipients-update"]
+    assert list(e.details["holders"]) == [LEAKER]
+    assert Ledger(ws).verify().ok
+
+
+def test_a_pinned_head_catches_what_the_key_holder_rewrote(export_of_three_digests, marked, tmp_path):
+    """An auditor who kept a head: an export whose history was rewritten and signed again (by
+    someone with the signing key) does not reproduce it."""
+    from leaktrace.ledger import merkle, signing
+    from leaktrace.ledger.book import read_head
+    from leaktrace.ledger.chain import canonical
+
+    out, pub, recs = export_of_three_digests
+    ws, _ = marked
+    pinned = read_head(json.dumps(recs[0]["head"]))
+    assert verify_export(out, pub.read_bytes(), [pinned]).ok
+    # rewrite entry 5, re-hash, and sign everything again with the workspace's own key
+    key = signing.load_or_create(ws.path, create=False)
+    rewrite_and_rehash(ws, 5, recipient=INNOCENT)
+    rows = ledger_rows(ws)
+    leaves = []
+    for s in sorted(rows):
+        fields = {f: rows[s][f] for f in HASHED_FIELDS}
+        fields["details"] = json.loads(rows[s]["details"])
+        leaves.append(merkle.leaf_hash(canonical(fields)))
+    n = max(rows)
+    d = signing.sign(key, n, rows[n]["hash"], "2031-01-01T00:00:00.000Z", merkle.root(leaves).hex())
+    execute(ws, "DELETE FROM ledger_digests", ("INSERT INTO ledger_digests (upto_seq, head_hash, signed_at, signature, "
+                                               "public_key, root) VALUES (:u, :h, :a, :s, :p, :r)",
+                                               {"u": n, "h": d.head_hash, "a": d.signed_at, "s": d.signature,
+                                                "p": d.public_key, "r": d.root}))
+    (ws.path / "ledger-heads.jsonl").unlink()
+    led = Ledger(ws)
+    led.export(tmp_path / "rewritten.jsonl")
+    assert verify_export(tmp_path / "rewritten.jsonl", pub.read_bytes()).ok     # self-consistent...
+    rep = verify_export(tmp_path / "rewritten.jsonl", pub.read_bytes(), [pinned])
+    assert not rep.ok and ("digest_mismatch", 42) in [(p.kind, p.seq) for p in rep.problems]
+    assert signing.public_hex(key) == recs[0]["public_key"]
+
+
+def _as_before_tree_heads(ws) -> None:
+    """The workspace as leaktrace left it before signed tree heads: no head file, digests of the
+    chain alone, schema 7."""
+    from leaktrace.ledger import signing
+
+    key = signing.load_or_create(ws.path, create=False)
+    with ws.engine.begin() as c:
+        rows = c.execute(text("SELECT id, upto_seq, head_hash, signed_at FROM ledger_digests")).all()
+        for i, upto, h, at in rows:
+            d = signing.sign(key, upto, h, at)
+            c.execute(text("UPDATE ledger_digests SET root = NULL, signature = :s WHERE id = :i"),
+                      {"s": d.signature, "i": i})
+        c.execute(text("UPDATE meta SET value = '7' WHERE key = 'schema_version'"))
+    (ws.path / "ledger-heads.jsonl").unlink()
+    ws.engine.dispose()
+
+
+@pytest.mark.sqlite_file
+def test_an_older_ledger_gets_its_first_head_once(marked, capsys, monkeypatch):
+    ws, _ = marked
+    _as_before_tree_heads(ws)
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(ws.path))
+    r = run(capsys, "ledger", "verify")
+    assert r.code == 0 and "Ledger OK: 40 entries" in r.out and "first signed tree head (40 entries" in r.out
+    assert (ws.path / "ledger-heads.jsonl").is_file()
+    r = run(capsys, "ledger", "verify")
+    assert r.code == 0 and "first signed tree head" not in r.out + r.err
+
+
+@pytest.mark.sqlite_file
+def test_an_older_tampered_ledger_gets_no_head(marked, capsys, monkeypatch):
+    ws, doc = marked
+    _as_before_tree_heads(ws)
+    rewrite_and_rehash(ws, 3, recipient=INNOCENT)
+    execute(ws, "DELETE FROM ledger_digests")
+    monkeypatch.setenv("LEAKTRACE_WORKSPACE", str(ws.path))
+    assert run(capsys, "ledger", "verify").code == 1
+    assert not (ws.path / "ledger-heads.jsonl").exists()
+    with pytest.raises(LeaktraceError, match="does not verify"):
+        ws.trace(leak_text(ws, doc))
+
+
+def test_an_export_of_schema_1_still_verifies(export_of_three_digests, marked):
+    from leaktrace.ledger import signing
+
+    out, pub, recs = export_of_three_digests
+    ws, _ = marked
+    key = signing.load_or_create(ws.path, create=False)
+    header = {k: v for k, v in recs[0].items() if k not in ("size", "root", "head")}
+    header["schema"] = "leaktrace.ledger-export-file/1"
+    old = [header]
+    for r in recs[1:]:
+        if r["type"] == "digest":
+            d = signing.sign(key, r["upto_seq"], r["head_hash"], r["signed_at"])
+            r = {"type": "digest", **{k: v for k, v in d.to_json().items() if k != "root"}}
+        old.append(r)
+    _write(out, old)
+    assert verify_export(out, pub.read_bytes()).ok
+    _write(out, old[:1])        # emptied: its header's counts say what is missing
+    rep = verify_export(out, pub.read_bytes())
+    assert not rep.ok and "states 42 entries and 3 digests" in rep.problems[0].message
