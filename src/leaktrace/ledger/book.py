@@ -285,8 +285,8 @@ class Ledger:
         frontier = merkle.Frontier()
 
         def rows() -> Iterator[Entry]:
-            for r in conn.execution_options(yield_per=1000).execute(
-                    select(ledger).where(ledger.c.seq <= upto).order_by(ledger.c.seq)):
+            for r in conn.execute(select(ledger).where(ledger.c.seq <= upto).order_by(ledger.c.seq)
+                                  .execution_options(yield_per=1000)):
                 e = _entry(r)
                 frontier.add(e.leaf())
                 if frontier.size in sizes:
@@ -324,8 +324,8 @@ class Ledger:
             if check(d) is None:
                 signed.setdefault(d.upto_seq, []).append(d)
         f, prev, covered = base.frontier.copy(), base.head_hash, base.size
-        for r in conn.execution_options(yield_per=1000).execute(
-                select(ledger).where(ledger.c.seq > base.size).order_by(ledger.c.seq)):
+        for r in conn.execute(select(ledger).where(ledger.c.seq > base.size).order_by(ledger.c.seq)
+                              .execution_options(yield_per=1000)):
             e = _entry(r)
             if e.seq != f.size + 1 or e.prev_hash != prev or e.computed_hash() != e.hash:
                 raise _altered(f"entry {e.seq} does not follow the entries before it")
@@ -346,8 +346,8 @@ class Ledger:
                                 if h is not None else "the ledger has no signed tree head yet")
         with self.engine.begin() as c:
             self._ensure(c)
-            leaves = [_entry(r).leaf() for r in c.execution_options(yield_per=1000).execute(
-                select(ledger).where(ledger.c.seq <= h.size).order_by(ledger.c.seq))]
+            leaves = [_entry(r).leaf() for r in c.execute(
+                select(ledger).where(ledger.c.seq <= h.size).order_by(ledger.c.seq).execution_options(yield_per=1000))]
         path = merkle.inclusion_proof(leaves, seq - 1, h.size) if len(leaves) == h.size else []
         if len(leaves) != h.size or not merkle.verify_inclusion(leaves[seq - 1], seq - 1, h.size, path,
                                                                 bytes.fromhex(h.digest.root)):
@@ -566,7 +566,7 @@ class Ledger:
             bindings = evidence.Bindings()
 
             def rows() -> Iterator[Entry]:
-                for r in c.execution_options(yield_per=1000).execute(select(ledger).order_by(ledger.c.seq)):
+                for r in c.execute(select(ledger).order_by(ledger.c.seq).execution_options(yield_per=1000)):
                     e = _entry(r)
                     leaf = e.leaf()
                     frontier.add(leaf)
