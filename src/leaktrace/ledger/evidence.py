@@ -5,8 +5,8 @@ found (`case_traces`), whom a case revealed (`case_reveals`) and how it was clos
 (`case_closures`) are evidence; each row is committed to by a ledger entry, which the signed
 tree heads cover, so that editing the row in the database is caught by `ledger verify`:
 - a copy: its distribution entry (document, recipient, copy id, SHA-256, path, sections; for
-  mark's copies, that the row exists) and the holder's identity (a hash of their id, name and e-mail), renewed by a `recipients-update`
-  entry when `recipients import --update` changes it;
+  mark's copies, that the row exists) and the holder's identity (a hash of their id, name and
+  e-mail), renewed by a `recipients-update` entry when `recipients import --update` changes it;
 - a stored trace: its `trace` audit entry (the row's id and a hash of its content);
 - a reveal and a closure: the audit entry their `audit_seq` names.
 Rows written before leaktrace bound them (an older workspace) are checked as far as their
