@@ -47,7 +47,8 @@ def test_every_json_output_names_its_schema_and_version(tmp_path, capsys, monkey
         ("ledger", "import", tmp_path / "access.csv", "--format", "csv",
          "--map", "time=when,actor=who,action=what,document=file"),
         ("ledger", "alias", "D1", "--name", "memo.md"), ("ledger", "events"), ("ledger", "verify"),
-        ("ledger", "sign"), ("ledger", "export", tmp_path / "ledger.jsonl"),
+        ("ledger", "sign"), ("ledger", "head"), ("ledger", "prove", "1"),
+        ("ledger", "export", tmp_path / "ledger.jsonl"),
         ("ledger", "public-key"),
         ("ledger", "verify-export", tmp_path / "ledger.jsonl", "--public-key", tmp_path / "ledger.pub"),
         ("protected", "add", "ig.example", "--label", "inspector general"), ("protected", "list"),
@@ -94,12 +95,12 @@ def test_every_json_output_names_its_schema_and_version(tmp_path, capsys, monkey
     assert report["type"] == "leaktrace-case-report" and report["version"] == 2
     lines = (tmp_path / "ledger.jsonl").read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
-    assert list(header)[0] == "schema" and header["schema"] == "leaktrace.ledger-export-file/1"
+    assert list(header)[0] == "schema" and header["schema"] == "leaktrace.ledger-export-file/2"
     # an export of a schema this leaktrace does not know is refused, not misread
     newer = tmp_path / "newer.jsonl"
-    newer.write_text("\n".join([json.dumps({**header, "schema": "leaktrace.ledger-export-file/2"})] + lines[1:]))
+    newer.write_text("\n".join([json.dumps({**header, "schema": "leaktrace.ledger-export-file/3"})] + lines[1:]))
     r = run(capsys, "ledger", "verify-export", newer, "--public-key", tmp_path / "ledger.pub")
-    assert r.code == 1 and "leaktrace.ledger-export-file/2" in r.err and "newer leaktrace" in r.err
+    assert r.code == 1 and "leaktrace.ledger-export-file/3" in r.err and "newer leaktrace" in r.err
     older = tmp_path / "older.jsonl"      # written before the header named its schema: still read
     older.write_text("\n".join([json.dumps({k: v for k, v in header.items() if k != "schema"})] + lines[1:]))
     r = run(capsys, "ledger", "verify-export", older, "--public-key", tmp_path / "ledger.pub", "--json")

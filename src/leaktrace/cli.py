@@ -606,6 +606,16 @@ def _stdout_closed(e: SystemExit, before: tuple[int, int] | None) -> bool:
     return e.code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_identity() != before)
 
 
+def _notices(err: Console, ok: bool) -> None:
+    """What the library says once (an older ledger given its first signed tree head), on stderr."""
+    from .ledger.book import NOTICES
+
+    said, NOTICES[:] = list(NOTICES), []
+    if ok:
+        for note in said:
+            err.print(f"note: {safe(note)}")
+
+
 def main() -> None:
     """Entry point: usage errors exit 2 (typer), user errors exit 1 with one line, never a traceback."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -620,6 +630,7 @@ def main() -> None:
     except SystemExit as e:
         if _stdout_closed(e, stdout):
             sys.exit(SIGPIPE_EXIT)
+        _notices(err, e.code in (0, None))
         raise
     except LeaktraceError as e:
         if as_json:     # a program reading --json output gets its errors as JSON too, same exit code

@@ -174,12 +174,13 @@ class Distribution:
                  "created_at": now, "sections": held} for c in issued]
         self.marking.forget_codewords(n)
         keep = {Path(c.path).name for c in issued} | {"manifest.json"}
-        with self.engine.begin() as conn:
+        led = Ledger(self)
+        with led.transaction() as conn:
             conn.execute(delete(db.copies).where(db.copies.c.doc == n)
                          .where(db.copies.c.recipient.in_([c.recipient for c in issued])))
             for i in range(0, len(rows), 1000):
                 conn.execute(db.copies.insert(), rows[i:i + 1000])
-            Ledger(self).record_distributions(conn, n, issued, channel=channel, sections=sections)
+            led.record_distributions(conn, n, issued, channel=channel, sections=sections, copies_row=True)
         for f in sorted(tmp.iterdir(), key=lambda f: f.name == "manifest.json"):   # the manifest last
             if f.name in keep:
                 os.replace(f, out / f.name)

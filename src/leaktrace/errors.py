@@ -23,3 +23,8 @@ class ConflictError(LeaktraceError):
 
 class MarkingError(LeaktraceError):
     """A document cannot be marked as asked (too short, no sites in the chosen channels)."""
+
+
+class LedgerAlteredError(WorkspaceError):
+    """The ledger in the database no longer extends its last signed tree head: nothing is
+    appended or signed on top of it."""

@@ -28,8 +28,10 @@ class Recipients:
     def __init__(self, engine):
         self.engine = engine
 
-    def import_csv(self, path: str | os.PathLike, *, update: bool = False) -> int:
-        """Load recipients from CSV (id,name,email, more columns kept as attributes). All or nothing."""
+    def import_csv(self, path: str | os.PathLike, *, update: bool = False, within=None) -> int:
+        """Load recipients from CSV (id,name,email, more columns kept as attributes). All or nothing.
+        `within(conn, updated)`: called in the transaction with the rows of existing recipients it
+        updated (the ledger records the new identity of those who hold copies)."""
         path = Path(path)
         rows = []
         seen: dict[str, int] = {}
@@ -61,10 +63,12 @@ class Recipients:
                                     "use --update to replace existing recipients")
             # an existing recipient is updated in place, never deleted and re-inserted: the copies
             # they hold refer to them
-            for r in rows:
-                if r["id"] in existing:
-                    conn.execute(sql_update(db.recipients).where(db.recipients.c.id == r["id"])
-                                 .values(name=r["name"], email=r["email"], attributes=r["attributes"]))
+            updated = [r for r in rows if r["id"] in existing]
+            for r in updated:
+                conn.execute(sql_update(db.recipients).where(db.recipients.c.id == r["id"])
+                             .values(name=r["name"], email=r["email"], attributes=r["attributes"]))
+            if within is not None and updated:
+                within(conn, updated)
             new = [r for r in rows if r["id"] not in existing]
             if new:
                 conn.execute(db.recipients.insert(), new)

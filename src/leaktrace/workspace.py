@@ -266,8 +266,30 @@ class Workspace:
 
     # ---------------------------------------------------------------- recipients
     def import_recipients(self, path: str | os.PathLike, *, update: bool = False) -> int:
-        """Load recipients from CSV (id,name,email, more columns kept as attributes). All or nothing."""
-        return self.recipients_.import_csv(path, update=update)
+        """Load recipients from CSV (id,name,email, more columns kept as attributes). All or nothing.
+        Updating someone who holds a copy is recorded in the ledger (who the holder now is), so
+        that `ledger verify` tells the update from an edit of the database."""
+        led = Ledger(self)
+
+        def record(conn, updated: list[dict]) -> None:
+            from .ledger.evidence import holder_hash
+
+            ids = [r["id"] for r in updated]
+            held = set()
+            for i in range(0, len(ids), 500):
+                held.update(conn.execute(select(db.copies.c.recipient).where(
+                    db.copies.c.recipient.in_(ids[i:i + 500]))).scalars())
+            holders = {r["id"]: holder_hash(r["id"], r["name"], r["email"]) for r in updated if r["id"] in held}
+            if holders:
+                led.record_audit("recipients-update", details={"file": str(path), "holders": holders}, conn=conn)
+
+        try:
+            n = self.recipients_.import_csv(path, update=update, within=record)
+        except BaseException:
+            led.discard()
+            raise
+        led.publish()
+        return n
 
     def recipients(self) -> list[Recipient]:
         return self.recipients_.all()

@@ -14,6 +14,7 @@ from ledgerkit import FIXTURES, JSONL_MAP, access_events, assert_import_audit, i
 from leaktrace.errors import InputError
 from leaktrace.ledger.book import Ledger
 from leaktrace.ledger.chain import GENESIS
+from leaktrace.ledger.evidence import holder_hash
 
 
 def _with_bad_lines(tmp_path, bad: dict[int, str], n=10):
@@ -149,7 +150,9 @@ def test_record_distributions_inside_the_callers_transaction(lws, led):
     assert [e.seq for e in out] == [1, 2] and out[0].prev_hash == GENESIS and out[1].prev_hash == out[0].hash
     e = led.events(kind="distribution")[0]
     assert (e.kind, e.action, e.recipient, e.document, e.source) == ("distribution", "distribute", "ana.ashby", 1, "mark")
-    assert e.details == {"copy_id": "c-ana", "sha256": "aa" * 32, "path": "copies/ana.ashby.md", "channel": "file"}
+    ana = next(r for r in lws.recipients() if r.id == "ana.ashby")
+    assert e.details == {"copy_id": "c-ana", "sha256": "aa" * 32, "path": "copies/ana.ashby.md", "channel": "file",
+                         "holder": holder_hash(ana.id, ana.name, ana.email)}   # who holds the copy (issue 18)
     assert len(led.digests()) == 1 and led.digests()[0].upto_seq == 2
     # A transaction that fails records nothing.
     with pytest.raises(RuntimeError):

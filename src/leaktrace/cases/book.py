@@ -25,6 +25,8 @@ from .. import formats
 from ..errors import ConflictError, InputError, NotFoundError, WorkspaceError
 from ..ledger import chain, importers
 from ..ledger.book import Ledger
+from ..ledger.evidence import trace_hash
+from ..ledger.tables import ledger
 from ..models import TraceResult
 from ..store import db
 from .evidence import CopyEvidence
@@ -185,7 +187,8 @@ class Cases:
 
     @contextmanager
     def _begin(self):
-        with self.engine.begin() as c:
+        # the tree heads of what the transaction appends to the ledger go to the head file after it commits
+        with self.ledger.transaction() as c:
             self._ensure(c)
             yield c
 
@@ -378,17 +381,21 @@ class Cases:
         with self._begin() as c:
             for a, t, res in results:
                 stored = {**res.to_json(), "leak_text": t}   # kept: an OCR'd artifact is read once
-                c.execute(case_traces.insert().values(
-                    case_id=parse_case_id(case.id), artifact_id=parse_artifact_id(a.id),
-                    result=json.dumps(stored, ensure_ascii=False), traced_by=investigator(),
-                    traced_at=chain.now()))
-                self._audit(c, "trace", {
+                row = {"case_id": parse_case_id(case.id), "artifact_id": parse_artifact_id(a.id),
+                       "result": json.dumps(stored, ensure_ascii=False), "traced_by": investigator(),
+                       "traced_at": chain.now()}
+                tid = c.execute(case_traces.insert().values(**row)).inserted_primary_key[0]
+                # the audit entry commits to the stored result, so that editing it is caught
+                seq = self._audit(c, "trace", {
                     "case": case.id, "artifact": a.id, "artifact_sha256": a.sha256,
                     "leak_sha256": hashlib.sha256(t.encode("utf-8")).hexdigest(), "leak_words": res.leak_words,
                     "verdict": res.verdict, "document": res.document["id"] if res.document else None,
                     "identified_copies": [x.copy for r in (res, *res.other_sources) for x in r.copies
                                           if x.identified],
-                    "first_seen": a.first_seen if a.first_seen_known else "unknown"})
+                    "first_seen": a.first_seen if a.first_seen_known else "unknown",
+                    "trace_row": tid, "trace_sha256": trace_hash(row["case_id"], row["artifact_id"], row["result"],
+                                                                 row["traced_by"], row["traced_at"])})
+                c.execute(case_traces.update().where(case_traces.c.id == tid).values(audit_seq=seq))
         done = {a.id for a in arts}
         return [f for f in self.view(case.id).findings if f.artifact.id in done]
 
@@ -428,6 +435,8 @@ class Cases:
             latest = {}
             for r in c.execute(select(case_traces).where(case_traces.c.case_id == n).order_by(case_traces.c.id)):
                 latest[r.artifact_id] = r
+            for r in latest.values():
+                self._check_bound(c, r)
         findings = []
         for a in arts:
             r = latest.get(parse_artifact_id(a.id))
@@ -441,6 +450,22 @@ class Cases:
         view = CaseView(case, tuple(arts), tuple(findings), tuple(reveals))
         return replace(view, reveals=tuple(replace(r, copy_evidence=self._has_copy_evidence(view, r.pseudonym))
                                            for r in reveals))
+
+    def _check_bound(self, conn: Connection, r) -> None:
+        """A stored trace must be the one its audit entry recorded: an edited result would name
+        whoever the editor chose. (Rows stored before traces were bound have no audit_seq.)"""
+        if r.audit_seq is None:
+            return
+        e = conn.execute(select(ledger.c.action, ledger.c.details).where(ledger.c.seq == r.audit_seq)).first()
+        try:
+            d = json.loads(e.details) if e is not None else {}
+        except ValueError:
+            d = {}
+        want = trace_hash(r.case_id, r.artifact_id, r.result, r.traced_by, r.traced_at)
+        if e is None or e.action != "trace" or d.get("trace_row") != r.id or d.get("trace_sha256") != want:
+            raise WorkspaceError(f"the stored trace of A{r.artifact_id} in C{r.case_id} is not the one ledger entry "
+                                 f"{r.audit_seq} recorded: the workspace database was altered; run "
+                                 "`leaktrace ledger verify`")
 
     def _finding(self, art: Artifact, traced_at: str, res: TraceResult, ps: Pseudonyms,
                  protection: Protection, emails: dict[str, str], text: str | None = None) -> Finding:

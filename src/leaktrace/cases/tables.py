@@ -47,6 +47,7 @@ case_traces = Table(
     Column("result", Text, nullable=False),                         # TraceResult.to_json(), real ids inside
     Column("traced_by", Text, nullable=False),
     Column("traced_at", String(32), nullable=False),
+    Column("audit_seq", Integer, nullable=True),                    # the trace's audit entry (NULL: before schema 8)
 )
 
 case_reveals = Table(

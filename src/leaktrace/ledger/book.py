@@ -7,7 +7,10 @@
     led.export("ledger.jsonl")                         # for an auditor, with verify_export(path, public_key)
 
 Distributions are recorded by `mark` through `record_distributions(conn, ...)` inside its own
-transaction. Every append signs a digest of the new head (Ed25519) unless asked not to.
+transaction. Every append signs a tree head (Ed25519 over the size, the chain's hash and the
+Merkle root) after checking that the new tree extends the last signed one, which the head file
+keeps outside the database (ledger.heads); the head goes to the head file once the transaction
+has committed (`publish`, which `transaction()` does for its caller).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,16 +30,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..errors import ConflictError, InputError, NotFoundError
+from ..errors import ConflictError, InputError, LedgerAlteredError, NotFoundError, WorkspaceError
 from ..store import db
-from . import chain, importers, readers, signing
+from . import chain, evidence, importers, merkle, readers, signing
 from .chain import GENESIS, Digest, Entry, VerifyReport
+from .heads import HEAD_FILE, Head, HeadFile
 from .mapping import ALIAS_KINDS, Resolver, normalize
 from .tables import LEDGER_TABLES, document_aliases, ledger, ledger_digests
 
 _BATCH = 500
 EXPORT_FORMAT = "leaktrace-ledger-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2      # 2: the header states the signed tree head (size, root) the entries must reproduce
 # The export's header names its schema first, as every JSON leaktrace writes for users does; its own
 # kind, since `ledger export --json` prints another shape (what was written) as leaktrace.ledger-export/1.
 EXPORT_SCHEMA_KIND = "leaktrace.ledger-export-file"
@@ -78,12 +83,30 @@ class ImportResult:
         return asdict(self)
 
 
+# Said once, by the command that gave an older workspace's ledger its first signed tree head
+# (the CLI prints them after the command's output).
+NOTICES: list[str] = []
+_NEW = "leaktrace.ledger.first_new"     # conn.info: (transaction, first seq it appended)
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The tree a new head must extend: the last signed head, as the head file keeps it."""
+
+    size: int
+    head_hash: str
+    frontier: merkle.Frontier
+    signed_at: str = ""
+
+
 class Ledger:
     def __init__(self, ws):
         self.ws = ws
         self.engine = ws.engine
         self.path = Path(ws.path)
         self._ready = False
+        self.heads = HeadFile(self.path)
+        self._pending: list[Head] = []
 
     # ---------------------------------------------------------------- storage
     def _ensure(self, conn: Connection) -> None:
@@ -100,39 +123,83 @@ class Ledger:
     def _signing_key(self, conn: Connection | None = None):
         """Created on first use; never silently replaced once digests were signed with it."""
         if not (self.path / signing.KEY_FILE).exists():
-            with self._begin(conn) as c:
-                self._ensure(c)
-                signed = c.execute(select(ledger_digests.c.id).limit(1)).first() is not None
+            signed = self.heads.exists()
+            if not signed:
+                with self._begin(conn) as c:
+                    self._ensure(c)
+                    signed = c.execute(select(ledger_digests.c.id).limit(1)).first() is not None
             if signed:
                 signing.load_or_create(self.path, create=False)  # raises: restore the key from backup
         return signing.load_or_create(self.path, create=True)
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A database transaction whose appends' tree heads go to the head file once it commits."""
+        try:
+            with self.engine.begin() as c:
+                self._ensure(c)
+                yield c
+        except BaseException:
+            self.discard()
+            raise
+        self.publish()
+
+    def publish(self) -> None:
+        """Write the heads signed in a committed transaction to the head file (a head whose
+        transaction rolled back is not in the database, and is dropped)."""
+        pending, self._pending = sorted(self._pending, key=lambda h: h.size), []
+        if not pending:
+            return
+        with self.engine.connect() as c:
+            committed = set(c.execute(select(ledger_digests.c.signature).where(
+                ledger_digests.c.signature.in_([h.digest.signature for h in pending]))).scalars())
+        for h in pending:
+            if h.digest.signature in committed:
+                self.heads.append(h)
+
+    def discard(self) -> None:
+        """Forget the heads of a transaction that rolled back."""
+        self._pending = []
+
     # ---------------------------------------------------------------- appending
     def append(self, entries: Iterable[NewEntry], conn: Connection | None = None, *, sign: bool = True) -> list[Entry]:
-        """Append entries in one transaction (the caller's, when `conn` is given); returns them."""
-        with self._begin(conn) as c:
-            self._ensure(c)
-            w = _Writer(c)
-            out = [w.add(e) for e in entries]
-            w.flush()
-            if sign and out:
-                self._sign(c)
+        """Append entries in one transaction (the caller's, when `conn` is given: the caller then
+        calls `publish()` after its commit, or uses `transaction()`); returns them."""
+        if conn is None:
+            with self.transaction() as c:
+                return self.append(entries, c, sign=sign)
+        self._ensure(conn)
+        w = _Writer(conn)
+        out = [w.add(e) for e in entries]
+        w.flush()
+        if sign and out:
+            self._sign(conn)
         return out
 
     def record_distributions(self, conn: Connection, doc_id: int, copies: Iterable, *, channel: str = "file",
                              actor: str | None = None, occurred_at: str | None = None,
-                             sections: list[str] | None = None) -> list[Entry]:
+                             sections: list[str] | None = None, copies_row: bool = False) -> list[Entry]:
         """One `distribution` entry per issued copy (objects with recipient, copy, sha256, path, or
-        tuples in that order), appended inside the caller's transaction, then a signed digest."""
+        tuples in that order), appended inside the caller's transaction, then a signed head. Each
+        entry commits to who its holder is (evidence.holder_hash) and, with `copies_row` (mark's
+        copies), to the copy's row in the copies table, which must then exist."""
         when = occurred_at or chain.now()
         who = actor or _local_user()
+        copies = [((c.recipient, c.copy, c.sha256, c.path) if hasattr(c, "recipient") else tuple(c)) for c in copies]
+        holders = {}
+        ids = list({c[0] for c in copies})
+        for i in range(0, len(ids), 500):
+            for r in conn.execute(select(db.recipients.c.id, db.recipients.c.name, db.recipients.c.email)
+                                  .where(db.recipients.c.id.in_(ids[i:i + 500]))):
+                holders[r.id] = evidence.holder_hash(r.id, r.name, r.email)
         entries = []
-        for c in copies:
-            rid, cid, sha, path = ((c.recipient, c.copy, c.sha256, c.path) if hasattr(c, "recipient") else tuple(c))
+        for rid, cid, sha, path in copies:
             entries.append(NewEntry("distribution", when, who, "distribute", "mark", "mark", recipient=rid,
                                     document=int(doc_id),
                                     details={"copy_id": cid, "sha256": sha, "path": str(path), "channel": channel,
-                                             **({"sections": sections} if sections is not None else {})}))
+                                             **({"sections": sections} if sections is not None else {}),
+                                             **({"holder": holders[rid]} if rid in holders else {}),
+                                             **({"copies_row": True} if copies_row else {})}))
         return self.append(entries, conn)
 
     def record_distribution(self, conn: Connection, doc_id: int, recipient: str, copy_id: str, sha256: str,
@@ -147,23 +214,151 @@ class Ledger:
                      recipient=recipient, document=document, details=details or {})
         return self.append([e], conn)[0]
 
-    # ---------------------------------------------------------------- digests
+    # ---------------------------------------------------------------- signed tree heads
     def sign_digest(self, conn: Connection | None = None) -> Digest | None:
-        """Sign the current head (nothing to do when it is already signed, or the ledger is empty)."""
-        with self._begin(conn) as c:
-            self._ensure(c)
-            return self._sign(c)
+        """Sign the current head (nothing new to sign when it is already signed, or the ledger is
+        empty), after checking that the ledger extends its last signed head."""
+        if conn is None:
+            with self.transaction() as c:
+                lock_for_append(c)
+                return self._sign(c)
+        self._ensure(conn)
+        return self._sign(conn)
 
     def _sign(self, conn: Connection) -> Digest | None:
+        first_new = _take_new(conn)
+        key = self._signing_key(conn)
+        check = signing.checker(key.public_key())
+        base = self._base(conn, check, first_new, key)
         head = conn.execute(select(ledger.c.seq, ledger.c.hash).order_by(ledger.c.seq.desc()).limit(1)).first()
         if head is None:
             return None
+        frontier, covered = self._extend(conn, base, check)
+        upto = first_new - 1 if first_new is not None else head.seq
+        if covered < upto:
+            what = f"entry {upto}" if covered + 1 == upto else f"entries {covered + 1}-{upto}"
+            raise _altered(f"{what} {'is' if covered + 1 == upto else 'are'} not covered by any signed tree head "
+                           "(added outside leaktrace)")
+        root = frontier.root().hex()
         last = conn.execute(select(ledger_digests).order_by(ledger_digests.c.id.desc()).limit(1)).first()
-        if last is not None and last.upto_seq == head.seq and last.head_hash == head.hash:
-            return _digest(last)
-        d = signing.sign(self._signing_key(conn), head.seq, head.hash, chain.now())
-        conn.execute(ledger_digests.insert().values(**d.to_json()))
+        if last is not None and last.upto_seq == head.seq and last.head_hash == head.hash and last.root == root:
+            d = _digest(last)
+        else:
+            d = signing.sign(key, head.seq, head.hash, chain.now(), root)
+            conn.execute(ledger_digests.insert().values(**d.to_json()))
+        self._pending.append(Head(d, frontier))
         return d
+
+    def _base(self, conn: Connection, check, first_new: int | None, key) -> _Base:
+        """The last signed head, which the database must still hold: its entry, intact. A ledger
+        without a head file (a workspace older than the head file) gets its first head here."""
+        h = self.heads.latest()
+        if h is not None:
+            reason = check(h.digest)
+            if reason:
+                raise WorkspaceError(f"{self.heads.path}: its last tree head does not verify ({reason}); the head "
+                                     "file or the signing key was replaced: restore them from backup")
+            if h.size:
+                r = conn.execute(select(ledger).where(ledger.c.seq == h.size)).first()
+                if r is None:
+                    raise _altered(f"entry {h.size}, the last one signed at {h.digest.signed_at}, is missing")
+                e = _entry(r)
+                if e.hash != h.digest.head_hash or e.computed_hash() != e.hash:
+                    raise _altered(f"entry {h.size}, the last one signed at {h.digest.signed_at}, was changed or "
+                                   "the chain before it rewritten")
+            return _Base(h.size, h.digest.head_hash, h.frontier.copy(), h.digest.signed_at)
+        # no head file: a new ledger, one older than the head file, or one whose heads were signed in a
+        # transaction that nobody published (a caller that appended in its own transaction)
+        upto = first_new - 1 if first_new is not None else (
+            conn.execute(select(func.max(ledger.c.seq))).scalar() or 0)
+        if upto == 0:
+            return _Base(0, GENESIS, merkle.Frontier())
+        return self._adopt(conn, upto, check, key)
+
+    def _adopt(self, conn: Connection, upto: int, check, key) -> _Base:
+        """The first head of the head file, over entries 1..upto, once their chain and every
+        digest the database holds for them verify."""
+        digests = [_digest(r) for r in conn.execute(select(ledger_digests).where(ledger_digests.c.upto_seq <= upto)
+                                                    .order_by(ledger_digests.c.id))]
+        sizes = {d.upto_seq for d in digests}
+        roots: dict[int, str] = {}
+        frontier = merkle.Frontier()
+
+        def rows() -> Iterator[Entry]:
+            for r in conn.execute(select(ledger).where(ledger.c.seq <= upto).order_by(ledger.c.seq)
+                                  .execution_options(yield_per=1000)):
+                e = _entry(r)
+                frontier.add(e.leaf())
+                if frontier.size in sizes:
+                    roots[frontier.size] = frontier.root().hex()
+                yield e
+
+        count, last_seq, last_hash, problems = chain.check_chain(rows(), lambda h: conn.execute(
+            select(ledger.c.seq).where(ledger.c.hash == h).limit(1)).scalar())
+        by_seq = {}
+        for d in digests:
+            by_seq[d.upto_seq] = conn.execute(select(ledger.c.hash).where(ledger.c.seq == d.upto_seq)).scalar()
+        _, dprobs = chain.check_digests(digests, by_seq.get, last_seq, check, root_at=roots.get)
+        if problems or dprobs or count != upto:
+            raise LedgerAlteredError("the ledger has no signed tree head in its head file and does not verify, so "
+                                     "none is signed over it: run `leaktrace ledger verify` to see where it was "
+                                     "altered")
+        trees = any(d.root is not None for d in digests)
+        d = signing.sign(key, upto, last_hash, chain.now(), frontier.root().hex())
+        conn.execute(ledger_digests.insert().values(**d.to_json()))
+        self._pending.append(Head(d, frontier.copy()))
+        if not trees:
+            NOTICES.append(f"The ledger had no head file: its first signed tree head ({upto} entries, root "
+                           f"{d.root[:16]}…) was written to {HEAD_FILE} in the workspace; from now on every "
+                           "command checks the ledger against it.")
+        return _Base(upto, last_hash, frontier, d.signed_at)
+
+    def _extend(self, conn: Connection, base: _Base, check) -> tuple[merkle.Frontier, int]:
+        """Grow the base's tree with the entries after it; returns the tree and how far signed heads
+        in the database cover it (each one checked: one that the entries do not reproduce means
+        they were altered after it was signed)."""
+        signed: dict[int, list[Digest]] = {}
+        for r in conn.execute(select(ledger_digests).where(ledger_digests.c.upto_seq > base.size)
+                              .where(ledger_digests.c.root.is_not(None))):
+            d = _digest(r)
+            if check(d) is None:
+                signed.setdefault(d.upto_seq, []).append(d)
+        f, prev, covered = base.frontier.copy(), base.head_hash, base.size
+        for r in conn.execute(select(ledger).where(ledger.c.seq > base.size).order_by(ledger.c.seq)
+                              .execution_options(yield_per=1000)):
+            e = _entry(r)
+            if e.seq != f.size + 1 or e.prev_hash != prev or e.computed_hash() != e.hash:
+                raise _altered(f"entry {e.seq} does not follow the entries before it")
+            f.add(e.leaf())
+            prev = e.hash
+            for d in signed.get(f.size, ()):
+                if d.head_hash != e.hash or d.root != f.root().hex():
+                    raise _altered(f"entries 1-{f.size} do not reproduce the tree head signed at {d.signed_at}")
+                covered = f.size
+        return f, covered
+
+    def prove(self, seq: int) -> dict:
+        """An inclusion proof that entry `seq` is in the latest signed tree head, checked before it
+        is given (RFC 9162: leaf index seq-1, the audit path, the head)."""
+        h = self.heads.latest()
+        if h is None or seq > h.size:
+            raise NotFoundError(f"entry {seq} is not covered by a signed tree head yet"
+                                if h is not None else "the ledger has no signed tree head yet")
+        with self.engine.begin() as c:
+            self._ensure(c)
+            leaves = [_entry(r).leaf() for r in c.execute(
+                select(ledger).where(ledger.c.seq <= h.size).order_by(ledger.c.seq).execution_options(yield_per=1000))]
+        path = merkle.inclusion_proof(leaves, seq - 1, h.size) if len(leaves) == h.size else []
+        if len(leaves) != h.size or not merkle.verify_inclusion(leaves[seq - 1], seq - 1, h.size, path,
+                                                                bytes.fromhex(h.digest.root)):
+            raise _altered(f"the entries do not reproduce the tree head signed at {h.digest.signed_at}")
+        return {"seq": seq, "leaf_index": seq - 1, "leaf_hash": leaves[seq - 1].hex(), "tree_size": h.size,
+                "root": h.digest.root, "path": [p.hex() for p in path], "head": h.digest.to_json()}
+
+    def latest_head(self) -> Digest | None:
+        """The last signed tree head in the head file (what an auditor pins)."""
+        h = self.heads.latest()
+        return None if h is None else h.digest
 
     def digests(self) -> list[Digest]:
         with self.engine.begin() as c:
@@ -205,8 +400,7 @@ class Ledger:
         q = _Quarantine(qpath, str(path)) if skip_invalid else None
         first_seq = last_seq = None
         try:
-            with readers.open_stream(path, progress) as stream, self.engine.begin() as conn:
-                self._ensure(conn)
+            with readers.open_stream(path, progress) as stream, self.transaction() as conn:
                 resolver = Resolver(conn)
                 w = _Writer(conn)
                 recorded = chain.now()
@@ -343,9 +537,16 @@ class Ledger:
             return c.execute(select(func.count()).select_from(ledger)).scalar_one()
 
     # ---------------------------------------------------------------- verifying
-    def verify(self) -> VerifyReport:
-        """Check every entry's hash and link, and every digest's signature and head."""
+    def verify(self, pins: Sequence[Digest] = ()) -> VerifyReport:
+        """Check every entry's hash and link, every digest's signature and head, the entries
+        against every signed tree head in the head file and against `pins` (heads an auditor
+        kept), and the evidence tables against the entries that commit to them. For each pin, a
+        consistency proof from it to the latest signed head."""
         key = signing.load_or_create(self.path, create=False) if (self.path / signing.KEY_FILE).exists() else None
+        notices = self._adopt_if_needed(key)
+        file_heads = [h.digest for h in self.heads.heads()]
+        if key is None and file_heads:
+            signing.load_or_create(self.path, create=False)  # raises: the key is missing
         with self.engine.begin() as c:
             self._ensure(c)
             digests = [_digest(r) for r in c.execute(select(ledger_digests).order_by(ledger_digests.c.id))]
@@ -358,12 +559,56 @@ class Ledger:
             def hash_at(seq: int) -> str | None:
                 return c.execute(select(ledger.c.hash).where(ledger.c.seq == seq)).scalar()
 
-            rows = (_entry(r) for r in c.execution_options(yield_per=1000).execute(
-                select(ledger).order_by(ledger.c.seq)))
-            count, last_seq, last_hash, problems = chain.check_chain(rows, find)
+            sizes = {d.upto_seq for d in (*digests, *file_heads, *pins)}
+            tree: dict[int, tuple[str, str]] = {}
+            frontier = merkle.Frontier()
+            leaves: list[bytes] | None = [] if pins else None
+            bindings = evidence.Bindings()
+
+            def rows() -> Iterator[Entry]:
+                for r in c.execute(select(ledger).order_by(ledger.c.seq).execution_options(yield_per=1000)):
+                    e = _entry(r)
+                    leaf = e.leaf()
+                    frontier.add(leaf)
+                    if leaves is not None:
+                        leaves.append(leaf)
+                    if frontier.size in sizes:
+                        tree[frontier.size] = (frontier.root().hex(), e.hash)
+                    bindings.see(e)
+                    yield e
+
+            count, last_seq, last_hash, problems = chain.check_chain(rows(), find)
+            first = min((p.seq for p in problems), default=None)
             check = signing.checker(key.public_key()) if key is not None else (lambda d: None)
-            signed_upto, dprobs = chain.check_digests(digests, hash_at, last_seq, check)
-        return chain.report(count, last_seq, last_hash, len(digests), signed_upto, problems + dprobs)
+            head_upto, hprobs = chain.check_heads(file_heads, f"in {HEAD_FILE}", tree.get, count, last_seq, check,
+                                                  first)
+            pin_upto, pprobs = chain.check_heads(pins, "in the pinned head", tree.get, count, last_seq, check, first)
+            signed_upto, dprobs = chain.check_digests(digests, hash_at, last_seq, check,
+                                                      root_at=lambda n: tree.get(n, (None, None))[0],
+                                                      first_problem=first, elsewhere=head_upto)
+            eprobs = bindings.check(c)
+            if problems or hprobs or dprobs or pprobs:   # rows no entry recorded: explained by the entries lost
+                eprobs = [p for p in eprobs if p.seq]
+        proofs = _consistency_proofs(pins, file_heads, leaves)
+        return chain.report(count, last_seq, last_hash, len(digests), signed_upto,
+                            problems + dprobs + hprobs + pprobs + eprobs, root=frontier.root().hex(),
+                            heads=len(file_heads) + len(pins), head_signed_upto=max(head_upto, pin_upto),
+                            proofs=tuple(proofs), notices=tuple(notices))
+
+    def _adopt_if_needed(self, key) -> list[str]:
+        """An older workspace's ledger gets its first signed tree head when it is first verified
+        (when it verifies: a tampered one is reported, not signed)."""
+        if key is None or self.heads.exists():
+            return []
+        before = len(NOTICES)
+        try:
+            with self.transaction() as c:
+                lock_for_append(c)
+                if c.execute(select(ledger.c.seq).limit(1)).first() is not None:
+                    self._base(c, signing.checker(key.public_key()), None, key)
+        except (LedgerAlteredError, WorkspaceError):
+            return []
+        return NOTICES[before:]
 
     # ---------------------------------------------------------------- export
     def export(self, path: str | os.PathLike, *, overwrite: bool = False) -> int:
@@ -376,21 +621,26 @@ class Ledger:
             raise InputError(f"{out}: is a folder")
         if not out.parent.is_dir():
             raise InputError(f"{out.parent}: no such folder")
-        self.sign_digest()
+        head = self.sign_digest()
         key = self._signing_key()
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh, self.engine.begin() as c:
                 self._ensure(c)
-                n = c.execute(select(func.count()).select_from(ledger)).scalar_one()
-                digests = [_digest(r) for r in c.execute(select(ledger_digests).order_by(ledger_digests.c.id))]
+                # exactly the entries the signed head covers (another command may append meanwhile)
+                n = head.upto_seq if head is not None else 0
+                digests = [_digest(r) for r in c.execute(select(ledger_digests).where(ledger_digests.c.upto_seq <= n)
+                                                         .order_by(ledger_digests.c.id))]
                 header = {"type": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": chain.now(),
-                          "public_key": signing.public_hex(key), "entries": n, "digests": len(digests)}
+                          "public_key": signing.public_hex(key), "entries": n, "digests": len(digests),
+                          "size": n, "root": head.root if head is not None else merkle.EMPTY_ROOT.hex(),
+                          "head": head.to_json() if head is not None else None}
                 fh.write(json.dumps({"schema": EXPORT_SCHEMA, **dict(sorted(header.items()))},
                                     ensure_ascii=False) + "\n")
                 for d in digests:
                     fh.write(_line({"type": "digest", **d.to_json()}))
-                for r in c.execution_options(yield_per=1000).execute(select(ledger).order_by(ledger.c.seq)):
+                for r in c.execution_options(yield_per=1000).execute(select(ledger).where(ledger.c.seq <= n)
+                                                                     .order_by(ledger.c.seq)):
                     e = _entry(r)
                     fh.write(_line({"type": "entry", **asdict(e)}))
             os.replace(tmp, out)
@@ -402,8 +652,11 @@ class Ledger:
         return n
 
 
-def verify_export(path: str | os.PathLike, public_key: bytes | str) -> VerifyReport:
-    """Check an exported ledger with the public key alone: no database, no secret."""
+def verify_export(path: str | os.PathLike, public_key: bytes | str, pins: Sequence[Digest] = ()) -> VerifyReport:
+    """Check an exported ledger with the public key alone: no database, no secret. An export of
+    schema 2 states its signed tree head (size and root), which its entries must reproduce, so
+    that an emptied or truncated export is refused; `pins` are heads the auditor kept (an
+    earlier export's, or `leaktrace ledger head`), which the entries must reproduce too."""
     path = Path(path)
     key = signing.parse_public_key(public_key)
     digests: list[Digest] = []
@@ -422,6 +675,15 @@ def verify_export(path: str | os.PathLike, public_key: bytes | str) -> VerifyRep
         if kind != EXPORT_SCHEMA_KIND or not version.isdigit() or int(version) > EXPORT_VERSION:
             raise InputError(f"{path}: a ledger export of schema {header.get('schema')}, which this leaktrace "
                              f"does not read (it reads {EXPORT_SCHEMA}); check it with a newer leaktrace")
+        stated = None
+        if "schema" in header and int(version) >= 2:
+            try:
+                stated = Digest.from_json(header["head"]) if header.get("head") is not None else None
+                size, root = int(header["size"]), str(header["root"])
+            except (KeyError, TypeError, ValueError):
+                raise InputError(f"{path}:1: the export header does not state its signed tree head") from None
+            if stated is not None and (stated.upto_seq, stated.root) != (size, root) or stated is None and size:
+                raise InputError(f"{path}:1: the export header's size and root are not those of its signed head")
         offset = len(first)
         for n, raw in enumerate(stream, start=2):
             here, offset = offset, offset + len(raw)
@@ -431,7 +693,7 @@ def verify_export(path: str | os.PathLike, public_key: bytes | str) -> VerifyRep
                 rec = json.loads(raw)
                 kind = rec["type"]
                 if kind == "digest":
-                    digests.append(Digest(**{k: rec[k] for k in Digest.__dataclass_fields__}))
+                    digests.append(Digest.from_json(rec))
                 elif kind == "entry":
                     seq, h = int(rec["seq"]), str(rec["hash"])
                     by_hash.setdefault(h, seq)
@@ -444,19 +706,89 @@ def verify_export(path: str | os.PathLike, public_key: bytes | str) -> VerifyRep
     in_order = all(a[0] <= b[0] for a, b in zip(offsets, offsets[1:]))
     if not in_order:
         offsets.sort()
+    heads = [stated] if stated is not None else []
+    sizes = {d.upto_seq for d in (*digests, *heads, *pins)}
+    tree: dict[int, tuple[str, str]] = {}
+    frontier = merkle.Frontier()
+    leaves: list[bytes] | None = [] if pins else None
 
     def entries() -> Iterator[Entry]:
         with path.open("rb") as fh:
             for _, off in offsets:
                 fh.seek(off)
-                yield Entry.from_json(json.loads(fh.readline()))
+                e = Entry.from_json(json.loads(fh.readline()))
+                leaf = e.leaf()
+                frontier.add(leaf)
+                if leaves is not None:
+                    leaves.append(leaf)
+                if frontier.size in sizes:
+                    tree[frontier.size] = (frontier.root().hex(), e.hash)
+                yield e
 
     count, last_seq, last_hash, problems = chain.check_chain(entries(), by_hash.get)
-    signed_upto, dprobs = chain.check_digests(digests, by_seq.get, last_seq, signing.checker(key))
-    return chain.report(count, last_seq, last_hash, len(digests), signed_upto, problems + dprobs)
+    first_problem = min((p.seq for p in problems), default=None)
+    check = signing.checker(key)
+    head_upto, hprobs = chain.check_heads(heads, "in the export's header", tree.get, count, last_seq, check,
+                                          first_problem)
+    pin_upto, pprobs = chain.check_heads(pins, "in the pinned head", tree.get, count, last_seq, check, first_problem)
+    signed_upto, dprobs = chain.check_digests(digests, by_seq.get, last_seq, check,
+                                              root_at=lambda n: tree.get(n, (None, None))[0],
+                                              first_problem=first_problem)
+    cprobs = []
+    if stated is not None and count > stated.upto_seq and first_problem is None:
+        cprobs.append(chain.Problem("inserted", stated.upto_seq + 1,
+                                    f"entries after {stated.upto_seq} are not covered by the export's signed head"))
+    if "schema" not in header or int(version) < 2:
+        # an export of schema 1 states its counts, unsigned: at least they must be what it holds
+        want = (header.get("entries"), header.get("digests"))
+        if want != (count, len(digests)) and None not in want:
+            cprobs.append(chain.Problem("deleted", last_seq + 1, f"the export's header states {want[0]} entries and "
+                                                                 f"{want[1]} digests, and it holds {count} entries "
+                                                                 f"and {len(digests)} digests"))
+    proofs = _consistency_proofs(pins, heads, leaves)
+    return chain.report(count, last_seq, last_hash, len(digests), signed_upto,
+                        problems + dprobs + hprobs + pprobs + cprobs, root=frontier.root().hex(),
+                        heads=len(heads) + len(pins), head_signed_upto=max(head_upto, pin_upto),
+                        proofs=tuple(proofs))
+
+
+def read_head(data: bytes | str, name: str = "pinned head") -> Digest:
+    """A signed tree head as an auditor keeps it: the JSON `leaktrace ledger head --json` prints,
+    a line of the head file, or an export's header (its `head`)."""
+    try:
+        d = json.loads(data)
+        if isinstance(d, dict) and isinstance(d.get("head"), dict):
+            d = d["head"]
+        if isinstance(d, dict) and isinstance(d.get("item"), dict):
+            d = d["item"]
+        head = Digest.from_json(d)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise InputError(f"{name}: not a signed tree head (give the JSON `leaktrace ledger head --json` prints, or "
+                         "a ledger export's first line)") from None
+    if head.root is None:
+        raise InputError(f"{name}: a digest without a Merkle root, not a signed tree head")
+    return head
 
 
 # -------------------------------------------------------------------- helpers
+def _consistency_proofs(pins: Sequence[Digest], heads: Sequence[Digest], leaves: list[bytes] | None) -> list[dict]:
+    """From each pinned head to the latest signed one: the RFC 9162 proof, computed from the
+    entries and checked as an auditor would check it with the two roots alone."""
+    if not pins or not heads or leaves is None:
+        return []
+    latest = max(heads, key=lambda d: d.upto_seq)
+    out = []
+    for p in pins:
+        if p.root is None or p.upto_seq > latest.upto_seq or latest.upto_seq > len(leaves):
+            continue
+        proof = merkle.consistency_proof(leaves, p.upto_seq, latest.upto_seq)
+        ok = merkle.verify_consistency(p.upto_seq, latest.upto_seq, bytes.fromhex(p.root),
+                                       bytes.fromhex(latest.root or ""), proof)
+        out.append({"from_size": p.upto_seq, "from_root": p.root, "to_size": latest.upto_seq,
+                    "to_root": latest.root, "proof": [x.hex() for x in proof], "verified": ok})
+    return out
+
+
 class _Writer:
     """Appends entries after the current head, in batches, in the given transaction."""
 
@@ -466,6 +798,10 @@ class _Writer:
         head = conn.execute(select(ledger.c.seq, ledger.c.hash).order_by(ledger.c.seq.desc()).limit(1)).first()
         self.seq, self.hash = (head.seq, head.hash) if head else (0, GENESIS)
         self.rows: list[dict] = []
+        txn = conn.get_transaction()
+        mark = conn.info.get(_NEW)
+        if mark is None or mark[0] is not txn:      # the transaction's own entries start after this head
+            conn.info[_NEW] = (txn, self.seq + 1)
 
     def add(self, e: NewEntry, recorded_at: str | None = None) -> Entry:
         if e.kind not in chain.KINDS:
@@ -488,6 +824,19 @@ class _Writer:
         if self.rows:
             self.conn.execute(ledger.insert(), self.rows)
             self.rows = []
+
+
+def _take_new(conn: Connection) -> int | None:
+    """The first seq appended in this transaction (None: nothing appended), forgotten once signed."""
+    mark = conn.info.pop(_NEW, None)
+    if mark is None or mark[0] is not conn.get_transaction():
+        return None
+    return mark[1]
+
+
+def _altered(what: str) -> LedgerAlteredError:
+    return LedgerAlteredError(f"the ledger was altered since the last signed head: {what}; nothing was recorded "
+                              "(run `leaktrace ledger verify` to see what changed)")
 
 
 # Appends are serialized: an appender takes the database's write lock before it reads the head
@@ -581,7 +930,7 @@ def _entry(r) -> Entry:
 
 
 def _digest(r) -> Digest:
-    return Digest(r.upto_seq, r.head_hash, r.signed_at, r.signature, r.public_key)
+    return Digest(r.upto_seq, r.head_hash, r.signed_at, r.signature, r.public_key, r.root)
 
 
 def _doc_number(doc: str | int) -> int:

@@ -1,9 +1,12 @@
-"""The hash chain: canonical entry hashing, and finding where a chain was tampered with.
+"""The hash chain and the signed tree heads: canonical entry hashing, and finding where a
+ledger was tampered with.
 
 Pure functions over entries; no database. Entry n's hash is SHA-256 over the previous
 entry's hash (64 zeros for the first) followed by the canonical JSON of its fields
 (sorted keys, no whitespace, UTF-8), seq included, so that an edited, deleted, inserted
-or reordered entry breaks either its own hash or the link to its neighbour.
+or reordered entry breaks either its own hash or the link to its neighbour. The same
+canonical fields are the entry's leaf in the ledger's Merkle tree (ledger.merkle), whose
+root a signed tree head commits to.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+
+from . import merkle
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "kind", "occurred_at", "recorded_at", "actor", "recipient", "document", "action",
@@ -68,6 +73,10 @@ class Entry:
     def computed_hash(self, seq: int | None = None) -> str:
         return entry_hash(self.prev_hash, self.fields(seq))
 
+    def leaf(self) -> bytes:
+        """Its leaf hash in the ledger's Merkle tree."""
+        return merkle.leaf_hash(canonical(self.fields()))
+
     def to_json(self) -> dict:
         d = asdict(self)
         d["document"] = None if self.document is None else f"D{self.document}"
@@ -83,29 +92,41 @@ class Entry:
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str      # edited | deleted | inserted | reordered | bad_signature | digest_mismatch
+    kind: str      # edited | deleted | inserted | reordered | bad_signature | digest_mismatch | evidence
     seq: int       # where: the entry concerned (for digests, the entry they sign)
     message: str
 
 
 @dataclass(frozen=True)
 class Digest:
+    """A signed head: entries 1..upto_seq, the chain's hash at upto_seq and (from version 2, a
+    signed tree head) the root of the Merkle tree of those entries."""
+
     upto_seq: int
     head_hash: str
     signed_at: str
     signature: str
     public_key: str
+    root: str | None = None        # None: a digest signed before the ledger was a Merkle tree
 
     def message(self) -> bytes:
-        return digest_message(self.upto_seq, self.head_hash, self.signed_at)
+        return digest_message(self.upto_seq, self.head_hash, self.signed_at, self.root)
 
     def to_json(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, d: dict) -> Digest:
+        return cls(int(d["upto_seq"]), str(d["head_hash"]), str(d["signed_at"]), str(d["signature"]),
+                   str(d["public_key"]), None if d.get("root") is None else str(d["root"]))
 
-def digest_message(upto_seq: int, head_hash: str, signed_at: str) -> bytes:
-    return canonical({"v": "leaktrace-ledger-digest/1", "upto_seq": upto_seq, "head_hash": head_hash,
-                      "signed_at": signed_at})
+
+def digest_message(upto_seq: int, head_hash: str, signed_at: str, root: str | None = None) -> bytes:
+    if root is None:
+        return canonical({"v": "leaktrace-ledger-digest/1", "upto_seq": upto_seq, "head_hash": head_hash,
+                          "signed_at": signed_at})
+    return canonical({"v": "leaktrace-ledger-digest/2", "upto_seq": upto_seq, "head_hash": head_hash,
+                      "root": root, "signed_at": signed_at})
 
 
 @dataclass(frozen=True)
@@ -117,10 +138,17 @@ class VerifyReport:
     digests: int
     signed_upto: int          # the highest seq covered by a valid signed digest (0 if none)
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    root: str = merkle.EMPTY_ROOT.hex()   # the Merkle root of the entries as they are
+    heads: int = 0            # signed tree heads checked outside the database (head file, pins, export header)
+    head_signed_upto: int = 0  # the largest of them that the entries reproduce
+    proofs: tuple[dict, ...] = ()   # consistency proofs from pinned heads to the latest signed head
+    notices: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "entries": self.entries, "head_seq": self.head_seq, "head_hash": self.head_hash,
-                "digests": self.digests, "signed_upto": self.signed_upto,
+                "digests": self.digests, "signed_upto": self.signed_upto, "root": self.root,
+                "heads": self.heads, "head_signed_upto": self.head_signed_upto,
+                "proofs": list(self.proofs), "notices": list(self.notices),
                 "problems": [asdict(p) for p in self.problems]}
 
 
@@ -238,9 +266,14 @@ def _classify_moves(moved: list[tuple[int, int]], probs: _Problems) -> None:
 
 
 def check_digests(digests: Iterable[Digest], hash_at: Callable[[int], str | None], last_seq: int,
-                  verify_signature: Callable[[Digest], str | None]) -> tuple[int, list[Problem]]:
-    """Each digest must carry a valid signature and sign the hash the chain has at its seq.
-    `verify_signature` returns None when valid, else the reason. Returns (signed_upto, problems)."""
+                  verify_signature: Callable[[Digest], str | None],
+                  root_at: Callable[[int], str | None] | None = None,
+                  first_problem: int | None = None, elsewhere: int = 0) -> tuple[int, list[Problem]]:
+    """Each digest must carry a valid signature and sign the hash the chain has at its seq (and,
+    given `root_at`, the Merkle root of the entries up to it, unless a tampered entry at or before
+    `first_problem` explains the difference). `verify_signature` returns None when valid, else the
+    reason. `elsewhere`: how far heads kept outside the database sign (the head file), for the
+    message about entries no digest covers. Returns (signed_upto, problems)."""
     probs = _Problems()
     signed_upto = 0
     for d in digests:
@@ -263,19 +296,67 @@ def check_digests(digests: Iterable[Digest], hash_at: Callable[[int], str | None
         elif h != d.head_hash:
             probs.add("digest_mismatch", d.upto_seq, f"entry {d.upto_seq} is not the one signed at {d.signed_at}: "
                                                      f"the chain up to entry {d.upto_seq} was altered since")
+        elif (d.root is not None and root_at is not None and root_at(d.upto_seq) != d.root
+              and (first_problem is None or first_problem > d.upto_seq)):   # else the tampered entry explains it
+            probs.add("digest_mismatch", d.upto_seq, f"entries 1-{d.upto_seq} do not reproduce the tree head "
+                                                     f"signed at {d.signed_at}: the ledger was altered since")
         else:
             signed_upto = max(signed_upto, d.upto_seq)
     if last_seq > signed_upto and not probs.items:
         # leaktrace signs the head in the same transaction as every append, so entries after the
         # last digest were written by something else (or their digest was removed).
         what = f"entry {last_seq} is" if last_seq == signed_upto + 1 else f"entries {signed_upto + 1}-{last_seq} are"
-        probs.add("inserted", signed_upto + 1,
-                  f"{what} not covered by any signed digest: added outside leaktrace, or a digest was "
-                  "removed (`leaktrace ledger sign` covers them if they are genuine)")
+        if elsewhere >= last_seq:
+            why = (f"its digests were removed from the database (the head file still signs entries up to "
+                   f"{elsewhere})")
+        else:
+            why = "added outside leaktrace, or a digest was removed"
+        probs.add("inserted", signed_upto + 1, f"{what} not covered by any signed digest in the database: {why}")
     return signed_upto, probs.items
 
 
+def check_heads(heads: Iterable[Digest], where: str, tree: Callable[[int], tuple[str, str] | None], count: int,
+                last_seq: int, verify_signature: Callable[[Digest], str | None],
+                first_problem: int | None) -> tuple[int, list[Problem]]:
+    """Signed tree heads kept outside the database (the head file, a head the auditor pinned, an
+    export's header): each must carry a valid signature, and the entries must reproduce its
+    root. `tree(n)` gives (root, hash of entry n) of the first n entries; `first_problem` is the
+    first entry the chain found tampered with, which explains every later mismatch. Returns (the
+    largest head reproduced, problems)."""
+    probs = _Problems()
+    upto = 0
+    for d in heads:
+        reason = verify_signature(d)
+        if reason:
+            probs.add("bad_signature", d.upto_seq, f"the tree head signed at {d.signed_at} {where} for entries up "
+                                                  f"to {d.upto_seq}: {reason}")
+            continue
+        explained = first_problem is not None and first_problem <= d.upto_seq
+        if d.upto_seq > count:
+            if not explained:
+                n = d.upto_seq - count
+                probs.add("deleted", last_seq + 1, f"the ledger ends at entry {last_seq} but the tree head signed at "
+                                                   f"{d.signed_at} {where} covers {d.upto_seq} entries: "
+                                                   f"{n} {_plural(n, 'entry was', 'entries were')} deleted")
+            continue
+        got = tree(d.upto_seq) if d.upto_seq else (merkle.EMPTY_ROOT.hex(), GENESIS)
+        if got is None or got[1] != d.head_hash or d.root is not None and got[0] != d.root:
+            if not explained:
+                probs.add("digest_mismatch", d.upto_seq, f"entries 1-{d.upto_seq} do not reproduce the tree head "
+                                                         f"signed at {d.signed_at} {where}: the ledger was altered "
+                                                         "since it was signed")
+        else:
+            upto = max(upto, d.upto_seq)
+    return upto, probs.items
+
+
 def report(count: int, last_seq: int, last_hash: str, n_digests: int, signed_upto: int,
-           problems: Iterator[Problem] | list[Problem]) -> VerifyReport:
-    problems = sorted(problems, key=lambda p: (p.seq, p.kind))
-    return VerifyReport(not problems, count, last_seq, last_hash, n_digests, signed_upto, tuple(problems))
+           problems: Iterator[Problem] | list[Problem], **more) -> VerifyReport:
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for p in problems:      # the database's digests and the head file may both see one deletion
+        if (p.kind, p.seq) not in seen:
+            seen.add((p.kind, p.seq))
+            unique.append(p)
+    unique.sort(key=lambda p: (p.seq, p.kind))
+    return VerifyReport(not unique, count, last_seq, last_hash, n_digests, signed_upto, tuple(unique), **more)

@@ -6,6 +6,7 @@ one line by the main entry point.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -82,9 +83,19 @@ def import_(file: Path = typer.Argument(..., help="Audit-log export to load."),
 def _print_report(rep, as_json: bool, what: str) -> None:
     if as_json:
         _emit(rep.to_json())
-    elif rep.ok:
+        if not rep.ok:
+            raise typer.Exit(1)
+        return
+    for note in rep.notices:
+        out.print(_safe(note))
+    if rep.ok:
         out.print(f"{what} OK: {rep.entries} entries, head {rep.head_seq} ({rep.head_hash[:16]}…), "
-                  f"signed up to entry {rep.signed_upto} by {rep.digests} digest(s).")
+                  f"signed up to entry {rep.signed_upto} by {rep.digests} digest(s); tree root "
+                  f"{rep.root[:16]}…, {rep.heads} signed tree head(s) reproduced.")
+        for p in rep.proofs:
+            out.print(f"Consistency proof from the pinned head ({p['from_size']} entries) to the latest signed head "
+                      f"({p['to_size']} entries): {len(p['proof'])} hash(es), "
+                      f"{'verified' if p['verified'] else 'DOES NOT VERIFY'}.")
     else:
         out.print(f"[bold red]{what} TAMPERED[/]: {len(rep.problems)} problem(s) in {rep.entries} entries.")
         t = Table("entry", "problem", "details")
@@ -95,12 +106,61 @@ def _print_report(rep, as_json: bool, what: str) -> None:
         raise typer.Exit(1)
 
 
+PinOpt = typer.Option(None, "--pin", help="A signed tree head you kept (`leaktrace ledger head --json`, or an "
+                                           "earlier export): the ledger must still reproduce it.")
+
+
+def _pins(pin: Optional[Path]) -> list:
+    from ..errors import InputError
+    from .book import read_head
+
+    if pin is None:
+        return []
+    if not pin.is_file():
+        raise InputError(f"{pin}: no such file")
+    data = pin.read_bytes()
+    try:
+        json.loads(data)
+    except ValueError:      # JSON Lines (an export, the head file): its first record
+        data = data.lstrip().split(b"\n", 1)[0]
+    return [read_head(data, str(pin))]
+
+
 @app.command()
-def verify(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
-    """Check the hash chain and the signed digests; exit status 1 if anything was tampered with."""
+def verify(pin: Optional[Path] = PinOpt, workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Check the hash chain, the signed digests, the entries against the signed tree heads of the
+    head file (and --pin), and the evidence tables; exit status 1 if anything was tampered with."""
+    pins = _pins(pin)
     with _open(workspace) as ws:
-        rep = Ledger(ws).verify()
+        rep = Ledger(ws).verify(pins)
     _print_report(rep, as_json, "Ledger")
+
+
+@app.command()
+def head(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """The latest signed tree head (size, root, signature): keep it to check the ledger later with --pin."""
+    with _open(workspace) as ws:
+        d = Ledger(ws).latest_head()
+    if as_json:
+        _emit({"head": None if d is None else d.to_json()})
+    elif d is None:
+        out.print("The ledger has no signed tree head yet.")
+    else:
+        out.print(f"{d.upto_seq} entries, root {d.root}, signed at {d.signed_at} (keep `leaktrace ledger head "
+                  "--json` to pin it).")
+
+
+@app.command()
+def prove(seq: int = typer.Argument(..., min=1, help="The entry (its seq)."),
+          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """An inclusion proof (RFC 9162) that an entry is in the latest signed tree head."""
+    with _open(workspace) as ws:
+        proof = Ledger(ws).prove(seq)
+    if as_json:
+        _emit(proof)
+    else:
+        out.print(f"Entry {seq} is leaf {proof['leaf_index']} of the tree head of {proof['tree_size']} entries "
+                  f"(root {proof['root'][:16]}…): {len(proof['path'])} hash(es), verified.")
 
 
 @app.command()
@@ -134,7 +194,7 @@ def export(file: Path = typer.Argument(..., help="JSON Lines file to write."),
 def verify_export_(file: Path = typer.Argument(..., help="A ledger export."),
                    public_key: Path = typer.Option(..., "--public-key",
                                                    help="The ledger's public key (PEM or 64 hex digits)."),
-                   as_json: bool = JsonOpt) -> None:
+                   pin: Optional[Path] = PinOpt, as_json: bool = JsonOpt) -> None:
     """Check an exported ledger with the public key alone (no workspace needed)."""
     from ..errors import InputError
 
@@ -142,7 +202,7 @@ def verify_export_(file: Path = typer.Argument(..., help="A ledger export."),
         raise InputError(f"{public_key}: no such file")
     from .book import verify_export
 
-    rep = verify_export(file, public_key.read_bytes())
+    rep = verify_export(file, public_key.read_bytes(), _pins(pin))
     _print_report(rep, as_json, "Export")
 
 

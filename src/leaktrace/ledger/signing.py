@@ -1,4 +1,4 @@
-"""The ledger's Ed25519 signing key, and signing and checking digests.
+"""The ledger's Ed25519 signing key, and signing and checking digests (signed tree heads).
 
 The key lives in the workspace folder as `ledger-signing.key` (PKCS#8 PEM, mode 0600),
 apart from the marking key: an auditor gets the public key only, and can check every
@@ -57,9 +57,11 @@ def public_pem(key: Ed25519PrivateKey) -> str:
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
 
-def sign(key: Ed25519PrivateKey, upto_seq: int, head_hash: str, signed_at: str) -> Digest:
-    sig = key.sign(digest_message(upto_seq, head_hash, signed_at)).hex()
-    return Digest(upto_seq, head_hash, signed_at, sig, public_hex(key))
+def sign(key: Ed25519PrivateKey, upto_seq: int, head_hash: str, signed_at: str, root: str | None = None) -> Digest:
+    """A signed head: a tree head when `root` is given (the only kind leaktrace signs now), else
+    a digest of the chain alone as versions before the Merkle tree signed them."""
+    sig = key.sign(digest_message(upto_seq, head_hash, signed_at, root)).hex()
+    return Digest(upto_seq, head_hash, signed_at, sig, public_hex(key), root)
 
 
 def parse_public_key(data: bytes | str, name: str = "public key") -> Ed25519PublicKey:

@@ -52,6 +52,7 @@ ledger_digests = Table(
     Column("signed_at", String(32), nullable=False),
     Column("signature", String(128), nullable=False),      # Ed25519, hex
     Column("public_key", String(64), nullable=False),      # raw Ed25519 public key, hex
+    Column("root", String(64), nullable=True),             # Merkle root of entries 1..upto_seq (NULL: before schema 8)
 )
 
 document_aliases = Table(

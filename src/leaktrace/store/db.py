@@ -41,16 +41,20 @@ UPGRADES = {
           "ALTER TABLE documents ADD COLUMN archived_at VARCHAR(40)",
           "CREATE INDEX IF NOT EXISTS ix_documents_words_sha ON documents (words_sha)"],
     "6": [lambda conn: _add_column(conn, "case_artifacts", "first_seen_unknown BOOLEAN")],
+    "7": [lambda conn: _add_column(conn, "ledger_digests", "root VARCHAR(64)"),
+          lambda conn: _add_column(conn, "case_traces", "audit_seq INTEGER")],
 }
 
 
 def _add_column(conn, table: str, column: str) -> None:
     """ALTER TABLE ... ADD COLUMN where the table exists already (older workspaces may predate it:
-    create_all then makes it whole)."""
-    from sqlalchemy import text
+    create_all then makes it whole) and lacks the column."""
+    from sqlalchemy import inspect, text
 
     if table in inspect_tables(conn):
-        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column}"))
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        if column.split()[0] not in have:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column}"))
 
 
 def upgrade(engine: Engine, version: str | None) -> str | None:

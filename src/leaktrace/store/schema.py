@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 metadata = MetaData()
 

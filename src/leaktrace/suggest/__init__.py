@@ -279,17 +279,22 @@ def apply_review(ws, doc_id: str | int, path: str | os.PathLike, *, by: str, rul
     details = {"document": d.id, "review_sha256": hashlib.sha256(read_file_bytes(Path(path))).hexdigest(),
                "accepted_by": by, "accepted": out, "declined": declined}
     seq: list[int] = []
+    led = Ledger(ws)
 
     def audit(conn, new_id: int) -> None:
         details["version"] = f"D{new_id}"
-        seq.append(Ledger(ws).record_audit("suggest-apply", actor=by, details=details, document=new_id,
-                                           conn=conn).seq)
+        seq.append(led.record_audit("suggest-apply", actor=by, details=details, document=new_id, conn=conn).seq)
 
     try:
         new = ws.documents_.add_document(text=new_original, title=row.title, fmt=row.format, name=row.source_name,
                                          channels=channels, version_of=row.id, within=audit)
     except ConflictError as e:
+        led.discard()
         raise ConflictError(f"{path}: these accepted proposals are already registered: {e}") from None
+    except BaseException:
+        led.discard()
+        raise
+    led.publish()       # the audit entry's tree head, now that the document's transaction committed
     new_row = ws.documents_.row(new.id)
     nb, declared = resolve(new_row.original)
     sites = find_sites(tokenize(nb), find_protected(nb), declared, parse_channels(new_row.channels), fmt=new_row.format)
