@@ -234,3 +234,37 @@ def test_non_utf8_rows_are_rejected_at_their_line(led, tmp_path):
     r = led.import_file(p, "gws-drive-csv", skip_invalid=True)
     assert (r.added, r.rejected) == (5, 1)
     assert json.loads((tmp_path / "drive.csv.quarantine.jsonl").read_text())["line"] == 3
+
+
+def test_a_killed_import_records_nothing_and_the_ledger_still_verifies(lws, led, tmp_path):
+    """`ledger import` killed (SIGKILL) in the middle of its rows: the import is one transaction,
+    so nothing of it is recorded, the ledger and its signed heads still verify, and the same file
+    imported again is recorded whole."""
+    import signal
+
+    p = write_jsonl_events(tmp_path / "log.jsonl", 20)
+    before = led.count()
+    lws.close()
+    # the import kills itself once its rows are written into its transaction, before the commit
+    script = textwrap.dedent(f"""
+        import os, signal
+        from leaktrace import Workspace
+        from leaktrace.ledger import book
+        ws = Workspace.open({str(lws.path)!r})
+        flush = book._Writer.flush
+        def flush_then_die(self, *a, **k):
+            flush(self, *a, **k)
+            os.kill(os.getpid(), signal.SIGKILL)
+        book._Writer.flush = flush_then_die
+        book.Ledger(ws).import_file({str(p)!r}, "jsonl", {JSONL_MAP!r})
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    from leaktrace import Workspace
+
+    with Workspace.open(lws.path) as again:
+        again_led = Ledger(again)
+        assert again_led.count() == before
+        assert again_led.verify().ok
+        r = again_led.import_file(p, "jsonl", JSONL_MAP)
+        assert r.added == 20 and again_led.count() == before + 20 + 1 and again_led.verify().ok

@@ -322,7 +322,13 @@ sup.site { font-size: 6pt; color: #7a5a00; font-weight: bold; }
 figure, .keep { margin: .6em 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { font-size: 8.5pt; color: #333; margin-top: .2em; }
 svg { max-width: 100%; height: auto; } .small { font-size: 8pt; color: #444; }
-.grid { font-size: 7.5pt; line-height: 1.5; } .grid > span { display: inline-block; width: 32%; }
+.grid { font-size: 7.5pt; line-height: 1.5; }
+/* the first appendix opens a page; the next ones follow on, so that the last names of a long
+   list never stand alone on a page before the next appendix's page */
+h2.appendix ~ h2.appendix { break-before: auto; page-break-before: auto; margin-top: 2em; }
+/* two columns: a 16-character pseudonym with its copy and time never wraps, whatever its letters,
+   so the pages fall the same way for every workspace key */
+.grid > span { display: inline-block; width: 49%; }
 .nw { white-space: nowrap; }
 .compact { font-size: 8pt; } .compact td, .compact th { padding: 2px 4px; }
 .lines td:first-child { white-space: nowrap; width: 6em; font-weight: bold; }
