@@ -566,14 +566,8 @@ class Ledger:
             bindings = evidence.Bindings()
 
             def rows() -> Iterator[Entry]:
-                for r in c.execute(select(ledger).order_by(ledger.c.seq).execution_options(yield_per=1000)):
-                    e = _entry(r)
-                    leaf = e.leaf()
-                    frontier.add(leaf)
-                    if leaves is not None:
-                        leaves.append(leaf)
-                    if frontier.size in sizes:
-                        tree[frontier.size] = (frontier.root().hex(), e.hash)
+                stored = c.execute(select(ledger).order_by(ledger.c.seq).execution_options(yield_per=1000))
+                for e in _grown(map(_entry, stored), frontier, leaves, sizes, tree):
                     bindings.see(e)
                     yield e
 
@@ -714,16 +708,11 @@ def verify_export(path: str | os.PathLike, public_key: bytes | str, pins: Sequen
 
     def entries() -> Iterator[Entry]:
         with path.open("rb") as fh:
-            for _, off in offsets:
-                fh.seek(off)
-                e = Entry.from_json(json.loads(fh.readline()))
-                leaf = e.leaf()
-                frontier.add(leaf)
-                if leaves is not None:
-                    leaves.append(leaf)
-                if frontier.size in sizes:
-                    tree[frontier.size] = (frontier.root().hex(), e.hash)
-                yield e
+            def read() -> Iterator[Entry]:
+                for _, off in offsets:
+                    fh.seek(off)
+                    yield Entry.from_json(json.loads(fh.readline()))
+            yield from _grown(read(), frontier, leaves, sizes, tree)
 
     count, last_seq, last_hash, problems = chain.check_chain(entries(), by_hash.get)
     first_problem = min((p.seq for p in problems), default=None)
@@ -961,3 +950,18 @@ def _local_user() -> str:
         return getpass.getuser()
     except Exception:  # no user name in some containers
         return "unknown"
+
+
+def _grown(entries: Iterable[Entry], frontier: merkle.Frontier, leaves: list[bytes] | None,
+           sizes: set[int], tree: dict[int, tuple[str, str]]) -> Iterator[Entry]:
+    """The entries, in order, each added to the Merkle frontier as it passes (and to `leaves`
+    when the caller keeps them); at each size in `sizes`, the tree's root and that entry's hash
+    go into `tree`."""
+    for e in entries:
+        leaf = e.leaf()
+        frontier.add(leaf)
+        if leaves is not None:
+            leaves.append(leaf)
+        if frontier.size in sizes:
+            tree[frontier.size] = (frontier.root().hex(), e.hash)
+        yield e
