@@ -31,8 +31,8 @@ bench: system-deps $(STAMP)
 	$(BIN)/python bench/real.py
 	$(BIN)/python bench/photo.py
 	$(BIN)/python bench/pan.py --results bench/PAN.md
-	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pdfspeed.py
+	$(BIN)/python bench/run.py
 	$(BIN)/python bench/fuzz.py
 
 clean:

@@ -350,9 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     md = render_report(meta, results)
     print(md)
     if results_path is not None:
-        # the real-document, print-and-photograph and source-search benchmarks write their own sections
-        extra = [f.read_text(encoding="utf-8").strip() for f in (HERE / "REAL.md", HERE / "PHOTO.md", HERE / "PAN.md")
-                 if f.is_file()]
+        # the real-document, print-and-photograph, source-search and PDF-marking benchmarks write
+        # their own sections
+        extra = [f.read_text(encoding="utf-8").strip()
+                 for f in (HERE / "REAL.md", HERE / "PHOTO.md", HERE / "PAN.md", HERE / "PDFSPEED.md") if f.is_file()]
         results_path.write_text("\n\n".join([md.rstrip(), *extra]) + "\n", encoding="utf-8")
         log(f"wrote {results_path}")
     log(f"done in {elapsed / 60:.1f} min")

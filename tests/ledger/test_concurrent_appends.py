@@ -76,3 +76,35 @@ def test_a_trace_during_another_append_waits_and_both_are_recorded(marked, tmp_p
     entries = sorted(led.events(), key=lambda e: e.seq)[before:]
     assert [(e.kind, e.action) for e in entries] == [("access", "view"), ("access", "view"), ("audit", "trace")]
     assert led.verify().ok
+
+
+def test_two_marks_and_a_trace_at_once_all_record_and_the_ledger_verifies(marked, tmp_path):
+    """Two `mark` runs of two documents and a `trace`, in three processes started together: each
+    finishes, every copy of both runs is recorded once, the trace's audit entry is there, and
+    the ledger (chain, signed heads, evidence rows) verifies."""
+    from samples import series_memo
+
+    ws, doc = marked
+    leak = tmp_path / "leak.txt"
+    leak.write_text("\n\n".join(ws.render_copy(doc.id, ws.recipients()[5].id).split("\n\n")[1:5]))
+    (tmp_path / "works.md").write_text(series_memo(n_paras=3), encoding="utf-8")
+    second = ws.add_document(tmp_path / "works.md")
+    before = Ledger(ws).count()
+    env = {**os.environ, "PYTHONPATH": str(Path(leaktrace.__file__).parents[1])}
+    cli = [sys.executable, "-m", "leaktrace.cli", "-w", str(ws.path)]
+    procs = [subprocess.Popen(cli + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for args in (["mark", doc.id, "--out", str(tmp_path / "again"), "--json"],
+                          ["mark", second.id, "--out", str(tmp_path / "works"), "--json"],
+                          ["trace", str(leak), "--json"])]
+    outs = [p.communicate(timeout=600) for p in procs]
+    for p, (_, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    assert json.loads(outs[2][0])["verdict"] == "identified"
+    n = len(ws.recipients())
+    assert [len(json.loads(o)["copies"]) for o, _ in outs[:2]] == [n, n]
+    led = Ledger(ws)
+    added = sorted(led.events(), key=lambda e: e.seq)[before:]
+    kinds = [(e.kind, e.action) for e in added]
+    assert kinds.count(("audit", "trace")) == 1
+    assert sum(1 for e in added if e.kind == "distribution") == 2 * n
+    assert led.verify().ok
