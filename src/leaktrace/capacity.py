@@ -112,37 +112,25 @@ def _printed_pdf(base: str, sites: list[Site], probes: list[np.ndarray], printed
     both neighbours on one line), read from the PDF's own glyph positions. The pages are laid out
     alike for every copy, so the sites measurable there are measurable in all. Also the pages,
     and the layout sites measurable on a median page."""
+    from .marks import layout
     from .marks.sites import Channel
 
     text, pages = printed(probes[0])
     index = DocIndex(tokenize(base))
     leak = tokenize(text)
     shifted = [i for i, s in enumerate(sites) if s.channel is Channel.LAYOUT]
-    got = channels.REGISTRY.get(Channel.LAYOUT).read(
-        [sites[i] for i in shifted], channels.Evidence(index.doc, leak, align(index, leak), tuple(pages)))
-    measurable = np.array(shifted, dtype=np.int64)[got.variant >= 0]
+    z, _, on_page = layout.measure([sites[i] for i in shifted], index.doc, leak,
+                                   align(index, leak).doc_to_leak, tuple(pages))
+    read = layout.readable(z)
+    measurable = np.array(shifted, dtype=np.int64)[read]
     readings = []
     for probe, reading in zip(probes, text_readings):
         r = reading.copy()
         r[measurable] = probe[measurable]
         readings.append(r)
-    by_page = _sites_by_page(base, sites, measurable, text, pages)
+    by_page = np.bincount(on_page[read], minlength=len(pages)).tolist()
     full = by_page[:-1] if len(by_page) > 1 else by_page     # the last page is rarely full
     return readings, len(pages), float(np.median(full)) if full else 0.0
-
-
-def _sites_by_page(base: str, sites: list[Site], measurable: np.ndarray, text: str, pages) -> list[int]:
-    """How many measurable layout sites fall on each page (a site's word found on the page)."""
-    counts = []
-    for page in pages:
-        words = Counter(w.text for w in page.words)
-        counts.append(0)
-        for i in measurable:
-            (a, b), = sites[i].spans
-            if words.get(base[a:b]):
-                words[base[a:b]] -= 1
-                counts[-1] += 1
-    return counts
 
 
 def _reading(renderer: embed.Renderer, index: DocIndex, sites: list[Site], probe: np.ndarray,

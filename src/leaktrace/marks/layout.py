@@ -228,16 +228,18 @@ def _line_scales(pages: Sequence[Page], m: Metrics) -> dict[tuple[int, int], flo
 
 
 def measure(sites: Sequence[Site], doc: Tokens, leak: Tokens, d2l: np.ndarray,
-            pages: Sequence[Page]) -> tuple[np.ndarray, np.ndarray]:
+            pages: Sequence[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """At every layout site, the measured shift in units of the shift a copy makes (about +1
     for a word moved right, -1 for one moved left, near 0 for one not moved; NaN where it
-    cannot be measured), and the site's status (covered by the pages or not)."""
+    cannot be measured), the site's status (covered by the pages or not), and the index in
+    `pages` of the page it was measured on (-1 where it was not)."""
     n = len(sites)
     z = np.full(n, np.nan)
     status = np.full(n, NOT_COVERED, dtype=np.int8)
+    on_page = np.full(n, -1, dtype=np.int64)
     m = metrics()
     if not pages or m is None or not any(p.words for p in pages):
-        return z, status
+        return z, status, on_page
     boxes = _boxes_in_text(pages, leak.text)
     scales = _line_scales(pages, m)
     text = doc.text
@@ -269,16 +271,23 @@ def measure(sites: Sequence[Site], doc: Tokens, leak: Tokens, d2l: np.ndarray,
         bearing = (m.of(text[pe - 1])[2] + m.of(text[ws])[1]) - (m.of(text[we - 1])[2] + m.of(text[ns])[1])
         asym = ((word.left - prev.right) - (nxt.left - word.right)) / scale - bearing
         z[i] = asym / (2 * SHIFT_EM)
-    return z, status
+        on_page[i] = word.page
+    return z, status, on_page
+
+
+def readable(z: np.ndarray) -> np.ndarray:
+    """Which measured shifts are readings: a clear sign, not far past the shift a copy makes."""
+    clear = np.nan_to_num(np.abs(z), nan=0.0)
+    return (clear >= CLEAR) & (clear <= WILD)
 
 
 def read(sites: Sequence[Site], doc: Tokens, leak: Tokens, d2l: np.ndarray,
          pages: Sequence[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Variant (or -1), confidence and status at every layout site, from the pages' word boxes:
     a clear sign of the measured shift is a reading, anything else an erasure."""
-    z, status = measure(sites, doc, leak, d2l, pages)
+    z, status, _ = measure(sites, doc, leak, d2l, pages)
     clear = np.nan_to_num(np.abs(z), nan=0.0)
-    ok = (clear >= CLEAR) & (clear <= WILD)
+    ok = readable(z)
     variant = np.where(ok, (np.nan_to_num(z) > 0).astype(np.int64), -1)
     status = np.where(ok, READ, status).astype(np.int8)
     return variant, np.where(ok, np.minimum(1.0, clear), 0.0), status
